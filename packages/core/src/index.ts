@@ -1,0 +1,59 @@
+// Enums borrowed from the top-level grpc module, with their wire values.
+
+// Client-side contracts.
+export type {
+  AnyCall,
+  Call,
+  RpcContext,
+  StreamStreamCall,
+  StreamUnaryCall,
+  UnaryStreamCall,
+  UnaryUnaryCall,
+} from './call.js';
+export type {
+  CallOptions,
+  Channel,
+  ChannelOption,
+  MethodOptions,
+  RequestIterable,
+  StreamStreamMultiCallable,
+  StreamUnaryMultiCallable,
+  UnaryStreamMultiCallable,
+  UnaryUnaryMultiCallable,
+} from './channel.js';
+// Shared by both sides.
+export type { CallCredentials, ChannelCredentials, ServerCredentials } from './credentials.js';
+export type { ChannelConnectivityName, CompressionName, StatusCodeName } from './enums.js';
+export {
+  ChannelConnectivity,
+  Compression,
+  channelConnectivityName,
+  compressionAlgorithm,
+  compressionName,
+  isChannelConnectivity,
+  isCompression,
+  isStatusCode,
+  StatusCode,
+  statusCodeDescription,
+  statusCodeFromName,
+  statusCodeName,
+  statusCodeToString,
+} from './enums.js';
+export { EOF, isEOF } from './eof.js';
+export type { Deserializer, Serializer } from './serialization.js';
+// Server-side contracts.
+export type {
+  GenericRpcHandler,
+  HandlerCallDetails,
+  MethodHandlers,
+  RpcMethodHandler,
+  Server,
+  ServerOptions,
+  ServiceRpcHandler,
+  ServicerContext,
+  StatusLike,
+  StreamStreamBehavior,
+  StreamUnaryBehavior,
+  UnaryStreamBehavior,
+  UnaryUnaryBehavior,
+} from './server.js';

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Checks every workspace package against CONVENTIONS.md: the package.json shape, a README, that
+// every package imported by its sources is declared as a dependency or peer dependency, and
+// (for published packages) that publint and `attw --pack` find nothing.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+const problems = [];
+const fail = (pkg, message) => problems.push(`${pkg}: ${message}`);
+
+function sourceFiles(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(ts|mts|cts)$/.test(entry) && !/\.test(-d)?\.ts$/.test(entry) && !entry.endsWith('.d.ts'))
+      out.push(path);
+  }
+  return out;
+}
+
+function packageNameOf(specifier) {
+  if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier.startsWith('/'))
+    return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+const folders = readdirSync(join(root, 'packages')).filter((name) =>
+  existsSync(join(root, 'packages', name, 'package.json')),
+);
+
+const tools = [];
+for (const folder of folders) {
+  const dir = join(root, 'packages', folder);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const name = pkg.name;
+  if (!existsSync(join(dir, 'README.md'))) fail(name, 'has no README.md');
+
+  const declared = new Set([
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+  ]);
+  for (const file of sourceFiles(join(dir, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+      const dependency = packageNameOf(match[1]);
+      if (dependency && dependency !== name && !declared.has(dependency)) {
+        fail(name, `${file.slice(root.length)} imports ${dependency}, which package.json does not declare`);
+      }
+    }
+  }
+
+  if (pkg.private) continue;
+  if (pkg.type !== 'module') fail(name, '"type" must be "module"');
+  if (pkg.sideEffects !== false) fail(name, '"sideEffects" must be false');
+  if (JSON.stringify(pkg.files) !== '["dist"]') fail(name, '"files" must be ["dist"]');
+  if (!pkg.engines?.node?.startsWith('>=20')) fail(name, 'engines.node must be ">=20"');
+  if (pkg.publishConfig?.access !== 'public') fail(name, 'publishConfig.access must be "public"');
+  if (pkg.exports?.['./package.json'] !== './package.json')
+    fail(name, 'exports must include "./package.json"');
+  for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+    if (subpath === './package.json') continue;
+    for (const condition of ['import', 'require']) {
+      if (!target?.[condition]?.types || !target?.[condition]?.default) {
+        fail(name, `exports["${subpath}"].${condition} needs nested "types" and "default"`);
+      }
+    }
+  }
+  for (const dependency of Object.keys(pkg.dependencies ?? {})) {
+    if (dependency.startsWith('@grpc-aio/') && pkg.dependencies[dependency] !== 'workspace:*') {
+      fail(name, `internal dependency ${dependency} must be "workspace:*"`);
+    }
+  }
+  tools.push(
+    run('pnpm', ['exec', 'publint', '--strict'], { cwd: dir }).then(
+      ({ stdout }) => {
+        if (!/All good/.test(stdout)) fail(name, `publint:\n${stdout}`);
+      },
+      (error) => fail(name, `publint failed:\n${error.stdout}${error.stderr}`),
+    ),
+    run('pnpm', ['exec', 'attw', '--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], {
+      cwd: dir,
+    }).catch((error) => fail(name, `attw --pack:\n${error.stdout}${error.stderr}`)),
+  );
+}
+await Promise.all(tools);
+
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  console.error(`check-packages: ${problems.length} problem(s)`);
+  process.exit(1);
+}
+console.log(`check-packages: ${folders.length} packages ok`);

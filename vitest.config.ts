@@ -1,0 +1,42 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const packages = readdirSync(`${root}packages`).filter((name) =>
+  existsSync(`${root}packages/${name}/package.json`),
+);
+
+// Tests import the workspace packages by name and get their TypeScript sources, so a test run never
+// needs a fresh build (tests that check the built dist/ files import those explicitly).
+const alias = [
+  { find: /^grpc-aio$/, replacement: `${root}packages/aio/src/index.ts` },
+  { find: /^grpc-aio\/(.+)$/, replacement: `${root}packages/aio/src/$1.ts` },
+  { find: /^@grpc-aio\/([^/]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+  { find: /^@grpc-aio\/([^/]+)\/(.+)$/, replacement: `${root}packages/$1/src/$2.ts` },
+];
+
+// .ci/run sets GRPC_AIO_TEST_REPORT to collect vitest's JSON report for its summary line.
+const report = process.env.GRPC_AIO_TEST_REPORT;
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
+    projects: packages.map((name) => ({
+      resolve: { alias },
+      test: {
+        name,
+        root: `${root}packages/${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        testTimeout: 20_000,
+        hookTimeout: 20_000,
+        typecheck: {
+          enabled: true,
+          include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
+          tsconfig: `${root}packages/${name}/tsconfig.json`,
+        },
+      },
+    })),
+  },
+});
