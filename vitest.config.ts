@@ -12,7 +12,7 @@ const packages = readdirSync(`${root}packages`).filter((name) =>
 const alias = [
   { find: /^grpc-aio$/, replacement: `${root}packages/aio/src/index.ts` },
   { find: /^grpc-aio\/(.+)$/, replacement: `${root}packages/aio/src/$1.ts` },
-  { find: /^@grpc-aio\/([^/]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+  { find: /^@grpc-aio\/(?!test-fixtures)([^/]+)$/, replacement: `${root}packages/$1/src/index.ts` },
   { find: /^@grpc-aio\/([^/]+)\/(.+)$/, replacement: `${root}packages/$1/src/$2.ts` },
 ];
 

@@ -45,7 +45,7 @@ for (const folder of folders) {
     ...Object.keys(pkg.dependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
   ]);
-  for (const file of sourceFiles(join(dir, 'src'))) {
+  for (const file of existsSync(join(dir, 'src')) ? sourceFiles(join(dir, 'src')) : []) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
       const dependency = packageNameOf(match[1]);

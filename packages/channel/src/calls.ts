@@ -1,0 +1,149 @@
+import type {
+  EOF,
+  RequestIterable,
+  StreamStreamCall,
+  StreamUnaryCall,
+  UnaryStreamCall,
+  UnaryUnaryCall,
+} from '@grpc-aio/core';
+import type { Metadata } from '@grpc-aio/metadata';
+import { ClientCall, type ClientCallInit } from './client-call.js';
+
+/**
+ * A unary-unary call (Python's `aio.UnaryUnaryCall`): `await call` gives the response.
+ * Construct it through a channel's multi-callable, or (testing) over any `CallTransport`.
+ */
+export class UnaryUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
+  extends ClientCall<TRequest, TResponse>
+  implements UnaryUnaryCall<TRequest, TResponse>
+{
+  /** Creates the call and starts the RPC: sends `metadata` and `request`, then half-closes. */
+  constructor(init: ClientCallInit<TRequest, TResponse>, metadata: Metadata, request: TRequest) {
+    super(init, true);
+    this.transport.start(metadata, this);
+    this.sendUnaryRequest(request);
+    this.checkAborted();
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: the call is awaitable by design (PromiseLike)
+  then<TResult1 = TResponse, TResult2 = never>(
+    onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
+  ): Promise<TResult1 | TResult2> {
+    return this.outcome().then(onfulfilled, onrejected);
+  }
+
+  /** Same as `Promise.prototype.catch` on the response. */
+  catch<TResult = never>(
+    onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
+  ): Promise<TResponse | TResult> {
+    return this.outcome().catch(onrejected);
+  }
+
+  /** Same as `Promise.prototype.finally` on the response. */
+  finally(onfinally?: (() => void) | null): Promise<TResponse> {
+    return this.outcome().finally(onfinally);
+  }
+}
+
+/** A unary-stream call (Python's `aio.UnaryStreamCall`): `for await` or `read()` the responses. */
+export class UnaryStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
+  extends ClientCall<TRequest, TResponse>
+  implements UnaryStreamCall<TRequest, TResponse>
+{
+  /** Creates the call and starts the RPC: sends `metadata` and `request`, then half-closes. */
+  constructor(init: ClientCallInit<TRequest, TResponse>, metadata: Metadata, request: TRequest) {
+    super(init, false);
+    this.transport.start(metadata, this);
+    this.sendUnaryRequest(request);
+    this.checkAborted();
+  }
+
+  read(): Promise<TResponse | EOF> {
+    return this.readResponse();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TResponse> {
+    return this.responseIterator();
+  }
+}
+
+/** A stream-unary call (Python's `aio.StreamUnaryCall`): `write()`/`doneWriting()`, then `await call`. */
+export class StreamUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
+  extends ClientCall<TRequest, TResponse>
+  implements StreamUnaryCall<TRequest, TResponse>
+{
+  /** Creates the call and starts the RPC; with `requests` the call consumes them in the background. */
+  constructor(
+    init: ClientCallInit<TRequest, TResponse>,
+    metadata: Metadata,
+    requests?: RequestIterable<TRequest> | null,
+  ) {
+    super(init, true);
+    this.transport.start(metadata, this);
+    this.startStreaming(requests);
+    this.checkAborted();
+  }
+
+  write(request: TRequest): Promise<void> {
+    return this.writeRequest(request);
+  }
+
+  doneWriting(): Promise<void> {
+    return this.doneWritingRequests();
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: the call is awaitable by design (PromiseLike)
+  then<TResult1 = TResponse, TResult2 = never>(
+    onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
+  ): Promise<TResult1 | TResult2> {
+    return this.outcome().then(onfulfilled, onrejected);
+  }
+
+  /** Same as `Promise.prototype.catch` on the response. */
+  catch<TResult = never>(
+    onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
+  ): Promise<TResponse | TResult> {
+    return this.outcome().catch(onrejected);
+  }
+
+  /** Same as `Promise.prototype.finally` on the response. */
+  finally(onfinally?: (() => void) | null): Promise<TResponse> {
+    return this.outcome().finally(onfinally);
+  }
+}
+
+/** A stream-stream call (Python's `aio.StreamStreamCall`). */
+export class StreamStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
+  extends ClientCall<TRequest, TResponse>
+  implements StreamStreamCall<TRequest, TResponse>
+{
+  /** Creates the call and starts the RPC; with `requests` the call consumes them in the background. */
+  constructor(
+    init: ClientCallInit<TRequest, TResponse>,
+    metadata: Metadata,
+    requests?: RequestIterable<TRequest> | null,
+  ) {
+    super(init, false);
+    this.transport.start(metadata, this);
+    this.startStreaming(requests);
+    this.checkAborted();
+  }
+
+  read(): Promise<TResponse | EOF> {
+    return this.readResponse();
+  }
+
+  write(request: TRequest): Promise<void> {
+    return this.writeRequest(request);
+  }
+
+  doneWriting(): Promise<void> {
+    return this.doneWritingRequests();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TResponse> {
+    return this.responseIterator();
+  }
+}

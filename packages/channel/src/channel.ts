@@ -1,0 +1,378 @@
+import { credentials as grpcJsCredentials } from '@grpc/grpc-js';
+import type {
+  StreamStreamMultiCallable,
+  StreamUnaryMultiCallable,
+  UnaryStreamMultiCallable,
+  UnaryUnaryMultiCallable,
+} from '@grpc-aio/core';
+import {
+  type CallOptions,
+  type Channel,
+  ChannelConnectivity,
+  type ChannelCredentials,
+  type ChannelOption,
+  type Compression,
+  type Deserializer,
+  isCompression,
+  type MethodOptions,
+  type RequestIterable,
+  type Serializer,
+} from '@grpc-aio/core';
+import { CALL_CREDENTIALS_ON_INSECURE_CHANNEL, CHANNEL_CLOSED, UsageError } from '@grpc-aio/errors';
+import { Metadata } from '@grpc-aio/metadata';
+import {
+  StreamStreamCallImpl,
+  StreamUnaryCallImpl,
+  UnaryStreamCallImpl,
+  UnaryUnaryCallImpl,
+} from './calls.js';
+import type { CallOwner, ClientCall, ClientCallInit } from './client-call.js';
+import { grpcJsChannelCredentials } from './credentials.js';
+import { GrpcJsChannelTransport } from './grpc-js-transport.js';
+import { toGrpcJsChannelOptions } from './options.js';
+import type { ChannelTransport } from './transport.js';
+
+/** The message of the RangeError a negative (or non-numeric) grace gives. */
+export const INVALID_GRACE = 'grace must be a non-negative number of seconds (or null).';
+/** The message of the RangeError a bad timeout gives. */
+export const INVALID_TIMEOUT = 'timeout must be a number of seconds.';
+
+/** {@link UnaryUnaryMultiCallable} returning the concrete call class (which adds `catch`/`finally`). */
+export type UnaryUnaryCallable<TRequest = Uint8Array, TResponse = Uint8Array> = (
+  request: TRequest,
+  options?: CallOptions,
+) => UnaryUnaryCallImpl<TRequest, TResponse>;
+/** {@link UnaryStreamMultiCallable} returning the concrete call class. */
+export type UnaryStreamCallable<TRequest = Uint8Array, TResponse = Uint8Array> = (
+  request: TRequest,
+  options?: CallOptions,
+) => UnaryStreamCallImpl<TRequest, TResponse>;
+/** {@link StreamUnaryMultiCallable} returning the concrete call class (which adds `catch`/`finally`). */
+export type StreamUnaryCallable<TRequest = Uint8Array, TResponse = Uint8Array> = (
+  requestIterator?: RequestIterable<TRequest> | null,
+  options?: CallOptions,
+) => StreamUnaryCallImpl<TRequest, TResponse>;
+/** {@link StreamStreamMultiCallable} returning the concrete call class. */
+export type StreamStreamCallable<TRequest = Uint8Array, TResponse = Uint8Array> = (
+  requestIterator?: RequestIterable<TRequest> | null,
+  options?: CallOptions,
+) => StreamStreamCallImpl<TRequest, TResponse>;
+
+/** Options of {@link insecureChannel} and {@link secureChannel}. */
+export interface ChannelArguments {
+  /** Channel arguments as `[key, value]` pairs (grpc core names, passed to grpc-js). */
+  options?: Iterable<ChannelOption> | null | undefined;
+  /** The default compression of the channel's requests. */
+  compression?: Compression | null | undefined;
+}
+
+/** Options of the waits on a channel: abort them with a signal (e.g. `AbortSignal.timeout(ms)`). */
+export interface WaitOptions {
+  /** Aborting it rejects the wait with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+const EMPTY_METADATA = new Metadata().asReadonly() as Metadata;
+
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * A client channel (Python's `aio.Channel`) over a {@link ChannelTransport}: grpc-js for channels
+ * made by {@link insecureChannel}/{@link secureChannel}, a fake one in the testing package.
+ */
+export class ClientChannel implements Channel, CallOwner {
+  readonly #transport: ChannelTransport;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  readonly #calls = new Set<ClientCall<any, any>>();
+  #drained: (() => void) | undefined;
+
+  constructor(transport: ChannelTransport) {
+    this.#transport = transport;
+  }
+
+  /** The transport this channel runs on. */
+  get transport(): ChannelTransport {
+    return this.#transport;
+  }
+
+  unaryUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    _options?: MethodOptions,
+  ): UnaryUnaryCallable<TRequest, TResponse> {
+    checkMethod(method);
+    return (request, options) => {
+      const metadata = this.#check(options);
+      const call = new UnaryUnaryCallImpl<TRequest, TResponse>(
+        this.#init(method, requestSerializer, responseDeserializer, options),
+        metadata,
+        request,
+      );
+      this.#track(call);
+      return call;
+    };
+  }
+
+  unaryStream<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    _options?: MethodOptions,
+  ): UnaryStreamCallable<TRequest, TResponse> {
+    checkMethod(method);
+    return (request, options) => {
+      const metadata = this.#check(options);
+      const call = new UnaryStreamCallImpl<TRequest, TResponse>(
+        this.#init(method, requestSerializer, responseDeserializer, options),
+        metadata,
+        request,
+      );
+      this.#track(call);
+      return call;
+    };
+  }
+
+  streamUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    _options?: MethodOptions,
+  ): StreamUnaryCallable<TRequest, TResponse> {
+    checkMethod(method);
+    return (requests?: RequestIterable<TRequest> | null, options?: CallOptions) => {
+      const metadata = this.#check(options);
+      checkRequests(requests);
+      const call = new StreamUnaryCallImpl<TRequest, TResponse>(
+        this.#init(method, requestSerializer, responseDeserializer, options),
+        metadata,
+        requests,
+      );
+      this.#track(call);
+      return call;
+    };
+  }
+
+  streamStream<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    _options?: MethodOptions,
+  ): StreamStreamCallable<TRequest, TResponse> {
+    checkMethod(method);
+    return (requests?: RequestIterable<TRequest> | null, options?: CallOptions) => {
+      const metadata = this.#check(options);
+      checkRequests(requests);
+      const call = new StreamStreamCallImpl<TRequest, TResponse>(
+        this.#init(method, requestSerializer, responseDeserializer, options),
+        metadata,
+        requests,
+      );
+      this.#track(call);
+      return call;
+    };
+  }
+
+  /** Validates a call's options synchronously and returns its metadata. */
+  #check(options: CallOptions | undefined): Metadata {
+    if (this.#closed) throw new UsageError(CHANNEL_CLOSED);
+    if (options === undefined) return EMPTY_METADATA;
+    const timeout = options.timeout;
+    if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+      throw new TypeError(INVALID_TIMEOUT);
+    }
+    if (options.credentials != null && !this.#transport.secure) {
+      throw new UsageError(CALL_CREDENTIALS_ON_INSECURE_CHANNEL);
+    }
+    if (options.compression != null && !isCompression(options.compression)) {
+      throw new TypeError(`Unknown compression value: ${String(options.compression)}.`);
+    }
+    return options.metadata == null ? EMPTY_METADATA : Metadata.from(options.metadata);
+  }
+
+  #init<TRequest, TResponse>(
+    method: string,
+    serializer: Serializer<TRequest> | null | undefined,
+    deserializer: Deserializer<TResponse> | null | undefined,
+    options: CallOptions | undefined,
+  ): ClientCallInit<TRequest, TResponse> {
+    const timeout = options?.timeout;
+    const deadline = timeout == null ? Number.POSITIVE_INFINITY : Date.now() + timeout * 1000;
+    return {
+      transport: this.#transport.createCall(method, deadline, options),
+      serializer,
+      deserializer,
+      deadline,
+      signal: options?.signal ?? undefined,
+      owner: this,
+    };
+  }
+
+  #track(call: ClientCall<any, any>): void {
+    if (!call.done()) this.#calls.add(call);
+  }
+
+  /** @internal Called by a call of this channel when it ends. */
+  callDone(call: ClientCall<any, any>): void {
+    this.#calls.delete(call);
+    if (this.#calls.size === 0 && this.#drained !== undefined) this.#drained();
+  }
+
+  close(grace?: number | null): Promise<void> {
+    if (grace != null && (typeof grace !== 'number' || !(grace >= 0))) {
+      return Promise.reject(new RangeError(INVALID_GRACE));
+    }
+    if (this.#closing !== undefined) {
+      // A later close without grace cuts a graceful close short.
+      if (grace == null) this.#cancelAll();
+      return this.#closing;
+    }
+    this.#closed = true;
+    this.#closing = this.#close(grace ?? undefined);
+    return this.#closing;
+  }
+
+  async #close(grace: number | undefined): Promise<void> {
+    if (grace !== undefined && this.#calls.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        timer = setTimeout(resolve, grace * 1000);
+      });
+      clearTimeout(timer);
+      this.#drained = undefined;
+    }
+    this.#cancelAll();
+    this.#transport.close();
+  }
+
+  #cancelAll(): void {
+    for (const call of [...this.#calls]) call.cancel();
+    this.#drained?.();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  getState(tryToConnect = false): ChannelConnectivity {
+    if (this.#closed) return ChannelConnectivity.SHUTDOWN;
+    return this.#transport.getState(tryToConnect);
+  }
+
+  /**
+   * Resolves on the first state change away from `lastObservedState` (at once when the state
+   * already differs). Our addition: `options.signal` bounds the wait.
+   */
+  waitForStateChange(lastObservedState: ChannelConnectivity, options?: WaitOptions): Promise<void> {
+    if (this.#closed) return Promise.reject(new UsageError(CHANNEL_CLOSED));
+    if (this.#transport.getState(false) !== lastObservedState) return Promise.resolve();
+    const changed = new Promise<void>((resolve) => {
+      this.#transport.watchState(lastObservedState, resolve);
+    });
+    return withSignal(changed, options?.signal);
+  }
+
+  /**
+   * Resolves once the channel is READY, connecting if needed. grpc-js has no connect timeout, so on
+   * an unreachable address this waits until the address answers: bound it with `options.signal`
+   * (e.g. `AbortSignal.timeout(5000)`), which rejects with the signal's reason.
+   * @throws UsageError when the channel is (or gets) closed.
+   */
+  channelReady(options?: WaitOptions): Promise<void> {
+    const signal = options?.signal;
+    const loop = async (): Promise<void> => {
+      for (;;) {
+        if (this.#closed) throw new UsageError(CHANNEL_CLOSED);
+        if (signal?.aborted) throw signal.reason;
+        const state = this.getState(true);
+        if (state === ChannelConnectivity.READY) return;
+        await this.waitForStateChange(state, options);
+      }
+    };
+    return loop();
+  }
+}
+
+function checkCompression(compression: unknown): Compression | undefined {
+  if (compression == null) return undefined;
+  if (!isCompression(compression)) throw new TypeError(`Unknown compression value: ${String(compression)}.`);
+  return compression;
+}
+
+function checkTarget(target: unknown): void {
+  if (typeof target !== 'string' || target.length === 0)
+    throw new TypeError('The target must be a non-empty string.');
+}
+
+function checkMethod(method: unknown): void {
+  if (typeof method !== 'string')
+    throw new TypeError('The method must be a string like "/package.Service/Method".');
+}
+
+function checkRequests(requests: unknown): void {
+  if (requests == null) return;
+  const candidate = requests as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+  if (
+    typeof candidate[Symbol.asyncIterator] !== 'function' &&
+    typeof candidate[Symbol.iterator] !== 'function'
+  ) {
+    throw new TypeError('The request iterator must be an iterable or async iterable (or null).');
+  }
+}
+
+/**
+ * Opens a plaintext channel to `target` (Python's `grpc.aio.insecure_channel`). `target` is any
+ * target grpc-js accepts: `host:port`, `dns:`, `ipv4:`, `ipv6:`, `unix:`.
+ */
+export function insecureChannel(target: string, args?: ChannelArguments): ClientChannel {
+  checkTarget(target);
+  return new ClientChannel(
+    new GrpcJsChannelTransport(
+      target,
+      grpcJsCredentials.createInsecure(),
+      false,
+      toGrpcJsChannelOptions(args?.options),
+      checkCompression(args?.compression),
+    ),
+  );
+}
+
+/**
+ * Opens a channel to `target` with `credentials` (Python's `grpc.aio.secure_channel`). Call
+ * credentials are allowed on its calls when `credentials` are secure.
+ */
+export function secureChannel(
+  target: string,
+  credentials: ChannelCredentials,
+  args?: ChannelArguments,
+): ClientChannel {
+  checkTarget(target);
+  return new ClientChannel(
+    new GrpcJsChannelTransport(
+      target,
+      grpcJsChannelCredentials(credentials),
+      credentials.secure,
+      toGrpcJsChannelOptions(args?.options),
+      checkCompression(args?.compression),
+    ),
+  );
+}

@@ -1,0 +1,514 @@
+import type { Call, Deserializer, RequestIterable, Serializer } from '@grpc-aio/core';
+import { EOF, StatusCode } from '@grpc-aio/core';
+import {
+  AioRpcError,
+  API_STYLES_MIXED,
+  CancelledError,
+  HALF_CLOSED,
+  InvalidStateError,
+  LOCALLY_CANCELLED,
+  RPC_ALREADY_FINISHED,
+  UsageError,
+} from '@grpc-aio/errors';
+import { Metadata } from '@grpc-aio/metadata';
+import type { CallTransport, TransportListener, TransportStatus } from './transport.js';
+
+/** Details of a unary-response RPC that ended OK without a response (as grpc-js reports it). */
+export const NO_MESSAGE_RECEIVED = 'No message received';
+/** Details of a unary-response RPC whose server sent more than one response. */
+export const TOO_MANY_RESPONSES = 'Too many responses received';
+
+enum Style {
+  Unknown = 0,
+  Iterator = 1,
+  ReaderWriter = 2,
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toBytes(message: unknown): Uint8Array {
+  if (message instanceof Uint8Array) return message;
+  throw new TypeError(
+    `Without a request serializer, requests must be a Uint8Array (or Buffer), got ${message === null ? 'null' : typeof message}.`,
+  );
+}
+
+// Unary requests need no write acknowledgement: the status tells the outcome.
+function ignoreWriteResult(): void {}
+
+/** What a call reports to its owner (the channel) when it ends. */
+export interface CallOwner {
+  callDone(call: ClientCall<any, any>): void;
+}
+
+/** The construction parameters every call kind shares. */
+export interface ClientCallInit<TRequest, TResponse> {
+  transport: CallTransport;
+  serializer?: Serializer<TRequest> | null | undefined;
+  deserializer?: Deserializer<TResponse> | null | undefined;
+  /** Milliseconds since the epoch; `Infinity` (or undefined) for no deadline. */
+  deadline?: number | undefined;
+  signal?: AbortSignal | undefined;
+  owner?: CallOwner | undefined;
+}
+
+/**
+ * The machinery shared by the four client call kinds: status, metadata, cancellation, reading
+ * and writing over a {@link CallTransport}. The public call classes expose the parts their kind
+ * has. Internal: use the four subclasses.
+ */
+export abstract class ClientCall<TRequest, TResponse> implements Call, TransportListener {
+  protected readonly transport: CallTransport;
+  protected readonly serializer: Serializer<TRequest> | null | undefined;
+  protected readonly deserializer: Deserializer<TResponse> | null | undefined;
+  readonly #deadline: number;
+  #owner: CallOwner | undefined;
+
+  #status: TransportStatus | undefined;
+  #locallyCancelled = false;
+  #error: Error | undefined;
+  #initialMetadata: Metadata | undefined;
+  #metadataWaiter: Deferred<Metadata> | undefined;
+  #statusWaiter: Deferred<TransportStatus> | undefined;
+  #doneCallbacks: ((call: any) => void)[] | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+  #connectionWaiter: Deferred<void> | undefined;
+
+  // Response side.
+  protected readonly unaryResponse: boolean;
+  #response: TResponse | undefined;
+  #responseCount = 0;
+  #outcome: Promise<TResponse> | undefined;
+  #outcomeWaiter: Deferred<TResponse> | undefined;
+  #messages: TResponse[] | undefined;
+  #readWaiters: Deferred<TResponse | EOF>[] | undefined;
+  #responseStyle = Style.Unknown;
+  #iterator: AsyncIterator<TResponse> | undefined;
+
+  // Request side.
+  #halfClosed = false;
+  #requestStyle = Style.Unknown;
+  #pendingWrites: Deferred<void>[] | undefined;
+
+  constructor(init: ClientCallInit<TRequest, TResponse>, unaryResponse: boolean) {
+    this.transport = init.transport;
+    this.serializer = init.serializer;
+    this.deserializer = init.deserializer;
+    this.#deadline = init.deadline ?? Number.POSITIVE_INFINITY;
+    this.#owner = init.owner;
+    this.unaryResponse = unaryResponse;
+    const signal = init.signal;
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => {
+        this.cancel();
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** Cancels at once when the call was made with an already aborted signal. */
+  protected checkAborted(): void {
+    if (this.#signal?.aborted) this.cancel();
+  }
+
+  // ---- RpcContext -------------------------------------------------------------------------
+
+  cancelled(): boolean {
+    return this.#locallyCancelled || this.#status?.code === StatusCode.CANCELLED;
+  }
+
+  done(): boolean {
+    return this.#status !== undefined;
+  }
+
+  timeRemaining(): number | undefined {
+    if (this.#deadline === Number.POSITIVE_INFINITY) return undefined;
+    return Math.max(0, (this.#deadline - Date.now()) / 1000);
+  }
+
+  cancel(): boolean {
+    return this.cancelWith(LOCALLY_CANCELLED);
+  }
+
+  /** Cancels locally with `details` (and an optional cause kept on the CancelledError). */
+  protected cancelWith(details: string, cause?: unknown): boolean {
+    if (this.#status !== undefined) return false;
+    this.#locallyCancelled = true;
+    this.#finish({ code: StatusCode.CANCELLED, details, metadata: new Metadata(), cause });
+    this.transport.cancel(StatusCode.CANCELLED, details);
+    return true;
+  }
+
+  addDoneCallback(callback: (context: this) => void): void {
+    if (this.#status !== undefined) {
+      this.#runCallback(callback);
+      return;
+    }
+    (this.#doneCallbacks ??= []).push(callback);
+  }
+
+  // ---- Call -------------------------------------------------------------------------------
+
+  initialMetadata(): Promise<Metadata> {
+    if (this.#initialMetadata !== undefined) return Promise.resolve(this.#initialMetadata);
+    if (this.#status !== undefined) return Promise.resolve((this.#initialMetadata = new Metadata()));
+    return (this.#metadataWaiter ??= deferred()).promise;
+  }
+
+  trailingMetadata(): Promise<Metadata> {
+    return this.#whenDone().then((status) => status.metadata);
+  }
+
+  code(): Promise<StatusCode> {
+    return this.#whenDone().then((status) => status.code);
+  }
+
+  details(): Promise<string> {
+    return this.#whenDone().then((status) => status.details);
+  }
+
+  debugErrorString(): Promise<string> {
+    return this.#whenDone().then((status) => status.debugErrorString ?? '');
+  }
+
+  waitForConnection(): Promise<void> {
+    const status = this.#status;
+    if (status !== undefined) {
+      return status.code === StatusCode.OK ? Promise.resolve() : Promise.reject(this.#failure());
+    }
+    if (this.#initialMetadata !== undefined) return Promise.resolve();
+    return (this.#connectionWaiter ??= deferred()).promise;
+  }
+
+  /** The peer's address ('' until known). Not part of Python's aio `Call`; handy for logging. */
+  peer(): string {
+    return this.transport.getPeer();
+  }
+
+  #whenDone(): Promise<TransportStatus> {
+    if (this.#status !== undefined) return Promise.resolve(this.#status);
+    return (this.#statusWaiter ??= deferred()).promise;
+  }
+
+  /** The error awaiting or reading this call raises (cached: always the same object). */
+  #failure(): Error {
+    if (this.#error !== undefined) return this.#error;
+    const status = this.#status!;
+    if (this.#locallyCancelled) {
+      this.#error = new CancelledError(
+        status.details,
+        status.cause === undefined ? undefined : { cause: status.cause },
+      );
+    } else {
+      this.#error = new AioRpcError(
+        status.code,
+        this.#initialMetadata,
+        status.metadata,
+        status.details,
+        status.debugErrorString,
+        status.cause === undefined ? undefined : { cause: status.cause },
+      );
+    }
+    return this.#error;
+  }
+
+  // ---- TransportListener --------------------------------------------------------------------
+
+  onTransportMetadata(metadata: Metadata): void {
+    if (this.#status !== undefined || this.#initialMetadata !== undefined) return;
+    this.#initialMetadata = metadata;
+    const connection = this.#connectionWaiter;
+    if (connection !== undefined) {
+      this.#connectionWaiter = undefined;
+      connection.resolve();
+    }
+    const waiter = this.#metadataWaiter;
+    if (waiter !== undefined) {
+      this.#metadataWaiter = undefined;
+      waiter.resolve(metadata);
+    }
+  }
+
+  onTransportMessage(bytes: Uint8Array): void {
+    if (this.#status !== undefined) return;
+    let message: TResponse;
+    try {
+      message = this.deserializer == null ? (bytes as TResponse) : this.deserializer(bytes);
+    } catch (error) {
+      this.#failLocally(StatusCode.INTERNAL, `Response message parsing error: ${errorMessage(error)}`, error);
+      return;
+    }
+    if (this.unaryResponse) {
+      if (++this.#responseCount > 1) {
+        this.#failLocally(StatusCode.UNIMPLEMENTED, TOO_MANY_RESPONSES);
+        return;
+      }
+      this.#response = message;
+      this.transport.startRead();
+      return;
+    }
+    // Read greedily: grpc-js delivers a non-OK status at once and drops messages not yet read,
+    // and an OK status only after every message was read.
+    this.transport.startRead();
+    const waiters = this.#readWaiters;
+    if (waiters !== undefined && waiters.length > 0) {
+      waiters.shift()!.resolve(message);
+      return;
+    }
+    (this.#messages ??= []).push(message);
+  }
+
+  onTransportStatus(status: TransportStatus): void {
+    if (this.#status !== undefined) return;
+    if (this.unaryResponse && status.code === StatusCode.OK && this.#responseCount === 0) {
+      status = { code: StatusCode.UNIMPLEMENTED, details: NO_MESSAGE_RECEIVED, metadata: status.metadata };
+    }
+    this.#finish(status);
+  }
+
+  #failLocally(code: StatusCode, details: string, cause?: unknown): void {
+    this.#finish({ code, details, metadata: new Metadata(), debugErrorString: details, cause });
+    this.transport.cancel(code, details);
+  }
+
+  #finish(status: TransportStatus): void {
+    this.#status = status;
+    if (this.#signal !== undefined) {
+      this.#signal.removeEventListener('abort', this.#onAbort!);
+      this.#signal = undefined;
+      this.#onAbort = undefined;
+    }
+    const ok = status.code === StatusCode.OK;
+    if (this.#connectionWaiter !== undefined) {
+      const waiter = this.#connectionWaiter;
+      this.#connectionWaiter = undefined;
+      if (ok) waiter.resolve();
+      else waiter.reject(this.#failure());
+    }
+    if (this.#initialMetadata === undefined) {
+      this.#initialMetadata = new Metadata();
+      if (this.#metadataWaiter !== undefined) this.#metadataWaiter.resolve(this.#initialMetadata);
+    }
+    this.#metadataWaiter = undefined;
+    if (this.#statusWaiter !== undefined) {
+      this.#statusWaiter.resolve(status);
+      this.#statusWaiter = undefined;
+    }
+    if (this.#outcomeWaiter !== undefined) {
+      const waiter = this.#outcomeWaiter;
+      this.#outcomeWaiter = undefined;
+      if (ok) waiter.resolve(this.#response as TResponse);
+      else waiter.reject(this.#failure());
+    }
+    const readers = this.#readWaiters;
+    if (readers !== undefined && readers.length > 0) {
+      this.#readWaiters = undefined;
+      for (const reader of readers) {
+        if (ok) reader.resolve(EOF);
+        else reader.reject(this.#failure());
+      }
+    }
+    const writes = this.#pendingWrites;
+    if (writes !== undefined && writes.length > 0) {
+      this.#pendingWrites = undefined;
+      for (const write of writes) {
+        if (ok) write.resolve();
+        else write.reject(this.#failure());
+      }
+    }
+    const owner = this.#owner;
+    if (owner !== undefined) {
+      this.#owner = undefined;
+      owner.callDone(this);
+    }
+    const callbacks = this.#doneCallbacks;
+    if (callbacks !== undefined) {
+      this.#doneCallbacks = undefined;
+      for (const callback of callbacks) this.#runCallback(callback);
+    }
+  }
+
+  #runCallback(callback: (call: any) => void): void {
+    try {
+      callback(this);
+    } catch (error) {
+      // Python logs exceptions raised by done callbacks; they must not break the call.
+      console.error('Exception in a grpc-aio done callback:', error);
+    }
+  }
+
+  // ---- Unary response ---------------------------------------------------------------------
+
+  /** The response (or the failure) of a unary-response call, created on first use. */
+  protected outcome(): Promise<TResponse> {
+    if (this.#outcome !== undefined) return this.#outcome;
+    const status = this.#status;
+    if (status === undefined) {
+      this.#outcomeWaiter = deferred();
+      this.#outcome = this.#outcomeWaiter.promise;
+    } else if (status.code === StatusCode.OK) {
+      this.#outcome = Promise.resolve(this.#response as TResponse);
+    } else {
+      this.#outcome = Promise.reject(this.#failure());
+    }
+    return this.#outcome;
+  }
+
+  // ---- Streaming response -----------------------------------------------------------------
+
+  /** `read()`: the next response or EOF. */
+  protected readResponse(): Promise<TResponse | EOF> {
+    if (this.#responseStyle === Style.Iterator) return Promise.reject(new UsageError(API_STYLES_MIXED));
+    this.#responseStyle = Style.ReaderWriter;
+    return this.#nextResponse();
+  }
+
+  #nextResponse(): Promise<TResponse | EOF> {
+    const messages = this.#messages;
+    if (messages !== undefined && messages.length > 0) return Promise.resolve(messages.shift()!);
+    const status = this.#status;
+    if (status !== undefined) {
+      return status.code === StatusCode.OK ? Promise.resolve(EOF) : Promise.reject(this.#failure());
+    }
+    const waiter = deferred<TResponse | EOF>();
+    (this.#readWaiters ??= []).push(waiter);
+    return waiter.promise;
+  }
+
+  /** `[Symbol.asyncIterator]()`: one shared iterator; breaking out early cancels the RPC. */
+  protected responseIterator(): AsyncIterator<TResponse> {
+    if (this.#responseStyle === Style.ReaderWriter) throw new UsageError(API_STYLES_MIXED);
+    this.#responseStyle = Style.Iterator;
+    if (this.#iterator !== undefined) return this.#iterator;
+    const next = async (): Promise<IteratorResult<TResponse>> => {
+      const message = await this.#nextResponse();
+      return message === EOF ? { done: true, value: undefined } : { done: false, value: message };
+    };
+    const finish = async (): Promise<IteratorResult<TResponse>> => {
+      this.cancel();
+      return { done: true, value: undefined };
+    };
+    this.#iterator = { next, return: finish };
+    return this.#iterator;
+  }
+
+  // ---- Streaming request ------------------------------------------------------------------
+
+  /** Sends the one request of a unary-request call. */
+  protected sendUnaryRequest(request: TRequest): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.serializer == null ? toBytes(request) : this.serializer(request);
+    } catch (error) {
+      this.#failLocally(
+        StatusCode.INTERNAL,
+        `Request message serialization failure: ${errorMessage(error)}`,
+        error,
+      );
+      return;
+    }
+    this.transport.sendMessage(bytes, ignoreWriteResult);
+    this.transport.halfClose();
+    this.transport.startRead();
+  }
+
+  /** `write()` of the reader/writer style. */
+  protected writeRequest(request: TRequest): Promise<void> {
+    if (this.#requestStyle === Style.Iterator) return Promise.reject(new UsageError(API_STYLES_MIXED));
+    this.#requestStyle = Style.ReaderWriter;
+    return this.#write(request);
+  }
+
+  #write(request: TRequest): Promise<void> {
+    if (this.#status !== undefined) return Promise.reject(new InvalidStateError(RPC_ALREADY_FINISHED));
+    if (this.#halfClosed) return Promise.reject(new InvalidStateError(HALF_CLOSED));
+    let bytes: Uint8Array;
+    try {
+      bytes = this.serializer == null ? toBytes(request) : this.serializer(request);
+    } catch (error) {
+      this.#failLocally(
+        StatusCode.INTERNAL,
+        `Request message serialization failure: ${errorMessage(error)}`,
+        error,
+      );
+      return Promise.reject(error);
+    }
+    const waiter = deferred<void>();
+    const pending = (this.#pendingWrites ??= []);
+    pending.push(waiter);
+    this.transport.sendMessage(bytes, (error) => {
+      const index = pending.indexOf(waiter);
+      if (index < 0) return;
+      pending.splice(index, 1);
+      if (error == null) {
+        waiter.resolve();
+      } else if (this.#status !== undefined) {
+        if (this.#status.code === StatusCode.OK) waiter.resolve();
+        else waiter.reject(this.#failure());
+      } else {
+        waiter.reject(error);
+      }
+    });
+    return waiter.promise;
+  }
+
+  /** `doneWriting()` of the reader/writer style. */
+  protected doneWritingRequests(): Promise<void> {
+    if (this.#requestStyle === Style.Iterator) return Promise.reject(new UsageError(API_STYLES_MIXED));
+    this.#requestStyle = Style.ReaderWriter;
+    this.#halfClose();
+    return Promise.resolve();
+  }
+
+  #halfClose(): void {
+    if (this.#halfClosed || this.#status !== undefined) return;
+    this.#halfClosed = true;
+    this.transport.halfClose();
+  }
+
+  /** Starts the response side of a request-streaming call. */
+  protected startStreaming(requests: RequestIterable<TRequest> | null | undefined): void {
+    this.transport.startRead();
+    if (requests == null) return;
+    this.#requestStyle = Style.Iterator;
+    void this.#consume(requests);
+  }
+
+  async #consume(requests: RequestIterable<TRequest>): Promise<void> {
+    try {
+      for await (const request of requests) {
+        if (this.#status !== undefined) return;
+        try {
+          await this.#write(request);
+        } catch {
+          // The RPC ended (its outcome reports why): stop consuming quietly, as Python does.
+          return;
+        }
+      }
+      this.#halfClose();
+    } catch (error) {
+      // A request iterable that throws cancels the RPC; the error is the CancelledError's cause.
+      this.cancelWith(LOCALLY_CANCELLED, error);
+    }
+  }
+}

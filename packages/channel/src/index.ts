@@ -1,0 +1,28 @@
+// @grpc-aio/channel: the grpc.aio client on @grpc/grpc-js.
+
+export type {
+  ChannelArguments,
+  StreamStreamCallable,
+  StreamUnaryCallable,
+  UnaryStreamCallable,
+  UnaryUnaryCallable,
+  WaitOptions,
+} from './channel.js';
+export { ClientChannel, INVALID_GRACE, INVALID_TIMEOUT, insecureChannel, secureChannel } from './channel.js';
+export { NO_MESSAGE_RECEIVED, TOO_MANY_RESPONSES } from './client-call.js';
+export type { AuthMetadataContext, AuthMetadataPlugin, AuthMetadataPluginCallback } from './credentials.js';
+export {
+  accessTokenCallCredentials,
+  altsChannelCredentials,
+  compositeCallCredentials,
+  compositeChannelCredentials,
+  computeEngineChannelCredentials,
+  insecureChannelCredentials,
+  localChannelCredentials,
+  metadataCallCredentials,
+  notSupportedOnGrpcJs,
+  sslChannelCredentials,
+  xdsChannelCredentials,
+} from './credentials.js';
+export { toGrpcJsChannelOptions } from './options.js';
+export { USER_AGENT, VERSION } from './version.js';

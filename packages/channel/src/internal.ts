@@ -1,0 +1,17 @@
+// @grpc-aio/channel/internal: the call objects and the transport interface they run on, for the
+// grpc-aio packages (the testing package's fake channel drives these same classes).
+// This entry point is not for applications and does not follow semantic versioning.
+
+export {
+  StreamStreamCallImpl,
+  StreamUnaryCallImpl,
+  UnaryStreamCallImpl,
+  UnaryUnaryCallImpl,
+} from './calls.js';
+export type { WaitOptions } from './channel.js';
+export { ClientChannel } from './channel.js';
+export type { CallOwner, ClientCallInit } from './client-call.js';
+export { ClientCall } from './client-call.js';
+export { grpcJsCallCredentials, grpcJsChannelCredentials } from './credentials.js';
+export { GrpcJsChannelTransport } from './grpc-js-transport.js';
+export type { CallTransport, ChannelTransport, TransportListener, TransportStatus } from './transport.js';

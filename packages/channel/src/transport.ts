@@ -1,0 +1,64 @@
+import type { CallOptions, ChannelConnectivity, StatusCode } from '@grpc-aio/core';
+import type { Metadata } from '@grpc-aio/metadata';
+
+/** The final status of one RPC, as a transport reports it. */
+export interface TransportStatus {
+  readonly code: StatusCode;
+  readonly details: string;
+  /** Trailing metadata (empty when there is none). */
+  readonly metadata: Metadata;
+  /** The transport's debug description ('' when there is none). */
+  readonly debugErrorString?: string | undefined;
+  /** The transport's own error object, kept as the `cause` of the AioRpcError. */
+  readonly cause?: unknown;
+}
+
+/**
+ * What a call object receives from its transport. The call objects implement it themselves (no
+ * per-call adapter). Callbacks may come in any order a real HTTP/2 stream allows: metadata at most
+ * once and before messages, messages only after `startRead()` was asked for each one, and exactly
+ * one status at the end (later ones are ignored).
+ */
+export interface TransportListener {
+  onTransportMetadata(metadata: Metadata): void;
+  onTransportMessage(message: Uint8Array): void;
+  onTransportStatus(status: TransportStatus): void;
+}
+
+/** One RPC on the wire: the lowest layer the call objects drive. */
+export interface CallTransport {
+  /** Sends the request headers and starts listening. Called once, before anything else. */
+  start(metadata: Metadata, listener: TransportListener): void;
+  /**
+   * Sends one serialized request. `callback` runs once the message was handed to the network (or
+   * with an error if it could not be); it may never run if the RPC ends first.
+   */
+  sendMessage(message: Uint8Array, callback: (error?: Error | null) => void): void;
+  /** Asks for the next response message (one `onTransportMessage` per call). */
+  startRead(): void;
+  /** Half-closes the request stream. */
+  halfClose(): void;
+  /** Ends the RPC locally with this status (the transport reports it back through the listener). */
+  cancel(code: StatusCode, details: string): void;
+  /** The address of the peer, or '' when unknown. */
+  getPeer(): string;
+}
+
+/**
+ * A channel's transport: makes call transports and reports connectivity. `@grpc/grpc-js` is one
+ * implementation; the testing package's fake channel is another.
+ */
+export interface ChannelTransport {
+  /** True for a secure (TLS) channel: only then are call credentials allowed. */
+  readonly secure: boolean;
+  /**
+   * A transport for one RPC. `deadline` is in milliseconds since the epoch (`Infinity` for none);
+   * `options` are the caller's options (credentials, compression, waitForReady are honoured here).
+   */
+  createCall(method: string, deadline: number, options: CallOptions | undefined): CallTransport;
+  getState(tryToConnect: boolean): ChannelConnectivity;
+  /** Runs `callback` once the state differs from `currentState` (including on close). */
+  watchState(currentState: ChannelConnectivity, callback: () => void): void;
+  /** Releases the transport. Calls still running are cancelled by the channel before this. */
+  close(): void;
+}

@@ -1,0 +1,154 @@
+import { StatusCode } from '@grpc-aio/core';
+import {
+  AioRpcError,
+  API_STYLES_MIXED,
+  CancelledError,
+  HALF_CLOSED,
+  InvalidStateError,
+  RPC_ALREADY_FINISHED,
+  UsageError,
+} from '@grpc-aio/errors';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientChannel, insecureChannel } from '../src/index.js';
+import { bytes, Methods, startServer, type TestServer, text } from './server.js';
+
+let server: TestServer;
+let channel: ClientChannel;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(async () => {
+  await channel.close();
+});
+
+function upload() {
+  channel = insecureChannel(server.address);
+  return channel.streamUnary(Methods.upload);
+}
+
+describe('stream-unary', () => {
+  it('A34 A26 write()/doneWriting() then await; doneWriting is idempotent', async () => {
+    const call = upload()();
+    await call.write(bytes('a'));
+    await call.write(bytes('b'));
+    await call.doneWriting();
+    await call.doneWriting();
+    expect(text(await call)).toBe('n:2:a,b');
+    expect(await call.code()).toBe(StatusCode.OK);
+  });
+
+  it('A34 a sync request iterable', async () => {
+    const call = upload()([bytes('x'), bytes('y'), bytes('z')]);
+    expect(text(await call)).toBe('n:3:x,y,z');
+  });
+
+  it('A34 an async request iterable', async () => {
+    async function* requests() {
+      yield bytes('1');
+      await Promise.resolve();
+      yield bytes('2');
+    }
+    const call = upload()(requests());
+    expect(text(await call)).toBe('n:2:1,2');
+  });
+
+  it('A28 write() after doneWriting(): InvalidStateError HALF_CLOSED', async () => {
+    const call = upload()();
+    await call.doneWriting();
+    const error = await call.write(bytes('late')).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(InvalidStateError);
+    expect((error as Error).message).toBe('RPC is half closed after calling "done_writing".');
+    expect(HALF_CLOSED).toBe((error as Error).message);
+    expect(text(await call)).toBe('n:0:');
+  });
+
+  it('A28 write() after the RPC ended: InvalidStateError RPC_ALREADY_FINISHED; doneWriting() is a no-op', async () => {
+    const call = upload()();
+    await call.write(bytes('fail'));
+    await expect(call).rejects.toBeInstanceOf(AioRpcError);
+    await expect(call.write(bytes('late'))).rejects.toThrow(new InvalidStateError(RPC_ALREADY_FINISHED));
+    await expect(call.doneWriting()).resolves.toBeUndefined();
+    expect(await call.code()).toBe(StatusCode.INVALID_ARGUMENT);
+    expect(await call.details()).toBe('bad request');
+  });
+
+  it('A28 write()/doneWriting() on a call made with a request iterable: UsageError', async () => {
+    const call = upload()([bytes('a')]);
+    await expect(call.write(bytes('b'))).rejects.toThrow(new UsageError(API_STYLES_MIXED));
+    await expect(call.doneWriting()).rejects.toThrow(new UsageError(API_STYLES_MIXED));
+    expect(text(await call)).toBe('n:1:a');
+  });
+
+  it('A29 a request iterable that throws cancels the RPC (the error is the cause)', async () => {
+    const boom = new Error('iterator broke');
+    async function* requests() {
+      yield bytes('a');
+      throw boom;
+    }
+    const call = upload()(requests());
+    const error = await call.then(undefined, (reason: unknown) => reason);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect((error as Error).cause).toBe(boom);
+    expect(await call.code()).toBe(StatusCode.CANCELLED);
+    expect(call.cancelled()).toBe(true);
+  });
+
+  it('A29 an RPC error while consuming the iterable stops consumption quietly', async () => {
+    let pulled = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* requests() {
+      pulled++;
+      yield bytes('fail');
+      await gate;
+      pulled++;
+      yield bytes('after');
+      pulled++;
+    }
+    const call = upload()(requests());
+    const error = await call.then(undefined, (reason: unknown) => reason);
+    expect((error as AioRpcError).code()).toBe(StatusCode.INVALID_ARGUMENT);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pulled).toBeLessThanOrEqual(2);
+  });
+
+  it('A20 cancel() during writes: CancelledError, writes after it fail RPC_ALREADY_FINISHED', async () => {
+    const started = server.observed.nextCall();
+    const call = upload()();
+    await call.write(bytes('a'));
+    await started;
+    const serverCancel = server.observed.nextCancel();
+    expect(call.cancel()).toBe(true);
+    await expect(call).rejects.toBeInstanceOf(CancelledError);
+    await expect(call.write(bytes('b'))).rejects.toThrow(new InvalidStateError(RPC_ALREADY_FINISHED));
+    expect(await serverCancel).toBe(Methods.upload);
+  });
+
+  it('A30 waitForConnection on a streaming call that never writes resolves once headers arrive or it ends', async () => {
+    const call = upload()();
+    const connected = call.waitForConnection();
+    await call.doneWriting();
+    await connected;
+    expect(text(await call)).toBe('n:0:');
+  });
+
+  it('timeout while writing: DEADLINE_EXCEEDED', async () => {
+    const call = upload()(undefined, { timeout: 0.05 });
+    await call.write(bytes('a'));
+    const error = await call.then(undefined, (reason: unknown) => reason);
+    expect((error as AioRpcError).code()).toBe(StatusCode.DEADLINE_EXCEEDED);
+  });
+
+  it('a request that is not an iterable is a TypeError', () => {
+    expect(() => upload()(5 as never)).toThrow(
+      new TypeError('The request iterator must be an iterable or async iterable (or null).'),
+    );
+  });
+});
