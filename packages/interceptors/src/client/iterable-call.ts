@@ -1,0 +1,156 @@
+import type { Call } from '@grpc-aio/core';
+import { EOF, StatusCode } from '@grpc-aio/core';
+import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
+import { Metadata } from '@grpc-aio/metadata';
+import { type CallError, runCallback, SYNTHETIC, toCallError } from './call-utils.js';
+
+type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
+
+async function* fromIterable<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
+  yield* source;
+}
+
+/**
+ * The call a streaming interceptor's iterable becomes (Python's `UnaryStreamCallResponseIterator`):
+ * reads come from the iterable; code, details, metadata, cancel and done callbacks are those of the
+ * `base` call (the last call the interceptor's continuation made), as in Python. Without a base
+ * call it reports code OK and empty metadata once the iterable is exhausted, and the iterable's
+ * error otherwise (an `AioRpcError` as is, anything else as UNKNOWN).
+ */
+export class IterableCall<TResponse = unknown> implements Call {
+  readonly [SYNTHETIC] = true;
+  readonly #source: AsyncIterable<TResponse> | Iterable<TResponse>;
+  readonly #base: Call | undefined;
+  #iterator: AsyncIterator<TResponse> | undefined;
+  #ending: Ending | undefined;
+  readonly #ended: Promise<Ending>;
+  #resolveEnded!: (ending: Ending) => void;
+  #doneCallbacks: ((call: this) => void)[] = [];
+
+  constructor(source: AsyncIterable<TResponse> | Iterable<TResponse>, base: Call | undefined) {
+    this.#source = source;
+    this.#base = base;
+    this.#ended = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  #getIterator(): AsyncIterator<TResponse> {
+    this.#iterator ??= fromIterable(this.#source);
+    return this.#iterator;
+  }
+
+  #end(ending: Ending): void {
+    if (this.#ending !== undefined) return;
+    this.#ending = ending;
+    this.#resolveEnded(ending);
+    const callbacks = this.#doneCallbacks;
+    this.#doneCallbacks = [];
+    for (const callback of callbacks) runCallback(callback, this);
+  }
+
+  #stopSource(): void {
+    const iterator = this.#iterator;
+    if (iterator?.return === undefined) return;
+    // Stopping a source that is busy may reject; nobody waits for it.
+    Promise.resolve()
+      .then(() => iterator.return?.())
+      .catch(() => {});
+  }
+
+  async read(): Promise<TResponse | EOF> {
+    if (this.#ending !== undefined) {
+      if (!this.#ending.ok) throw this.#ending.error;
+      return EOF;
+    }
+    try {
+      const result = await this.#getIterator().next();
+      if (result.done) {
+        this.#end({ ok: true });
+        return EOF;
+      }
+      // A cancel while this read was pending wins.
+      const ending = this.#ending as Ending | undefined;
+      if (ending !== undefined && !ending.ok) throw ending.error;
+      return result.value;
+    } catch (error) {
+      const callError = toCallError(error);
+      this.#end({ ok: false, error: callError });
+      throw callError;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<TResponse> {
+    for (;;) {
+      const response = await this.read();
+      if (response === EOF) return;
+      yield response;
+    }
+  }
+
+  cancelled(): boolean {
+    if (this.#base !== undefined) return this.#base.cancelled();
+    return this.#ending !== undefined && !this.#ending.ok && this.#ending.error instanceof CancelledError;
+  }
+  done(): boolean {
+    return this.#base !== undefined ? this.#base.done() : this.#ending !== undefined;
+  }
+  timeRemaining(): number | undefined {
+    return this.#base?.timeRemaining();
+  }
+  cancel(): boolean {
+    if (this.#base !== undefined) {
+      const cancelled = this.#base.cancel();
+      if (cancelled) {
+        // Reads now reject with CancelledError (A20); the status stays the base call's.
+        this.#end({ ok: false, error: new CancelledError() });
+        this.#stopSource();
+      }
+      return cancelled;
+    }
+    if (this.#ending !== undefined) return false;
+    this.#end({ ok: false, error: new CancelledError() });
+    this.#stopSource();
+    return true;
+  }
+  addDoneCallback(callback: (context: this) => void): void {
+    if (this.#base !== undefined) {
+      this.#base.addDoneCallback(() => callback(this));
+    } else if (this.#ending !== undefined) {
+      runCallback(callback, this);
+    } else {
+      this.#doneCallbacks.push(callback);
+    }
+  }
+
+  async initialMetadata(): Promise<Metadata> {
+    return this.#base !== undefined ? this.#base.initialMetadata() : new Metadata();
+  }
+  async trailingMetadata(): Promise<Metadata> {
+    if (this.#base !== undefined) return this.#base.trailingMetadata();
+    const ending = await this.#ended;
+    return !ending.ok && ending.error instanceof AioRpcError
+      ? ending.error.trailingMetadata()
+      : new Metadata();
+  }
+  async code(): Promise<StatusCode> {
+    if (this.#base !== undefined) return this.#base.code();
+    const ending = await this.#ended;
+    if (ending.ok) return StatusCode.OK;
+    return ending.error instanceof AioRpcError ? ending.error.code() : StatusCode.CANCELLED;
+  }
+  async details(): Promise<string> {
+    if (this.#base !== undefined) return this.#base.details();
+    const ending = await this.#ended;
+    if (ending.ok) return '';
+    return ending.error instanceof AioRpcError ? (ending.error.details() ?? '') : LOCALLY_CANCELLED;
+  }
+  async debugErrorString(): Promise<string> {
+    if (this.#base !== undefined) return this.#base.debugErrorString();
+    const ending = await this.#ended;
+    return !ending.ok && ending.error instanceof AioRpcError ? (ending.error.debugErrorString() ?? '') : '';
+  }
+  async waitForConnection(): Promise<void> {
+    if (this.#base !== undefined) return this.#base.waitForConnection();
+  }
+}

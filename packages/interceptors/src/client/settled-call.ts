@@ -1,0 +1,111 @@
+import type { Call } from '@grpc-aio/core';
+import { EOF, StatusCode } from '@grpc-aio/core';
+import { AioRpcError, InvalidStateError, LOCALLY_CANCELLED, RPC_ALREADY_FINISHED } from '@grpc-aio/errors';
+import { Metadata } from '@grpc-aio/metadata';
+import { type CallError, runCallback, SYNTHETIC } from './call-utils.js';
+
+/** The outcome of a call: a response, or the error awaiting it rejects with. */
+export type Outcome<TResponse = unknown> =
+  | { readonly ok: true; readonly value: TResponse }
+  | { readonly ok: false; readonly error: CallError };
+
+/**
+ * A call that is already over, made by the chain itself: the call an interceptor's plain response
+ * becomes (code OK, empty metadata, like Python's `UnaryUnaryCallResponse`), or the call an
+ * interceptor's error (or a cancel before the chain finished) becomes. It serves every call kind:
+ * awaiting gives the response or the error, reading gives EOF or the error.
+ */
+export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResponse> {
+  readonly [SYNTHETIC] = true;
+  readonly #outcome: Outcome<TResponse>;
+  readonly #promise: Promise<TResponse>;
+
+  constructor(outcome: Outcome<TResponse>) {
+    this.#outcome = outcome;
+    if (outcome.ok) {
+      this.#promise = Promise.resolve(outcome.value);
+    } else {
+      this.#promise = Promise.reject(outcome.error);
+      // Nobody may ever await this call: that must not be an unhandled rejection.
+      this.#promise.catch(() => {});
+    }
+  }
+
+  /** The outcome this call was made with. */
+  get outcome(): Outcome<TResponse> {
+    return this.#outcome;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a unary call is awaitable by contract
+  then<TResult1 = TResponse, TResult2 = never>(
+    onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
+  ): Promise<TResult1 | TResult2> {
+    return this.#promise.then(onfulfilled, onrejected);
+  }
+
+  cancelled(): boolean {
+    return !this.#outcome.ok && this.#code() === StatusCode.CANCELLED;
+  }
+  done(): boolean {
+    return true;
+  }
+  timeRemaining(): number | undefined {
+    return undefined;
+  }
+  cancel(): boolean {
+    return false;
+  }
+  addDoneCallback(callback: (context: this) => void): void {
+    runCallback(callback, this);
+  }
+
+  #code(): StatusCode {
+    if (this.#outcome.ok) return StatusCode.OK;
+    const error = this.#outcome.error;
+    return error instanceof AioRpcError ? error.code() : StatusCode.CANCELLED;
+  }
+
+  async initialMetadata(): Promise<Metadata> {
+    const error = this.#outcome.ok ? undefined : this.#outcome.error;
+    return error instanceof AioRpcError ? error.initialMetadata() : new Metadata();
+  }
+  async trailingMetadata(): Promise<Metadata> {
+    const error = this.#outcome.ok ? undefined : this.#outcome.error;
+    return error instanceof AioRpcError ? error.trailingMetadata() : new Metadata();
+  }
+  async code(): Promise<StatusCode> {
+    return this.#code();
+  }
+  async details(): Promise<string> {
+    if (this.#outcome.ok) return '';
+    const error = this.#outcome.error;
+    return error instanceof AioRpcError ? (error.details() ?? '') : LOCALLY_CANCELLED;
+  }
+  async debugErrorString(): Promise<string> {
+    const error = this.#outcome.ok ? undefined : this.#outcome.error;
+    return error instanceof AioRpcError ? (error.debugErrorString() ?? '') : '';
+  }
+  async waitForConnection(): Promise<void> {
+    if (!this.#outcome.ok) throw this.#outcome.error;
+  }
+
+  // The streaming faces: a settled call has no (more) responses.
+  async read(): Promise<EOF> {
+    if (!this.#outcome.ok) throw this.#outcome.error;
+    return EOF;
+  }
+  [Symbol.asyncIterator](): AsyncIterator<never> {
+    const outcome = this.#outcome;
+    return {
+      next: async () => {
+        if (!outcome.ok) throw outcome.error;
+        return { done: true, value: undefined };
+      },
+    };
+  }
+  async write(): Promise<void> {
+    throw new InvalidStateError(RPC_ALREADY_FINISHED);
+  }
+  async doneWriting(): Promise<void> {}
+}
