@@ -1,0 +1,35 @@
+// Runtime .proto loading (Python's grpc.protos / grpc.services / grpc.protos_and_services),
+// stubs and servicers for grpc-aio, on protobufjs.
+
+export { addServicer, METHOD_NOT_IMPLEMENTED, servicerHandlers } from './add-servicer.js';
+export type {
+  MethodDescriptor,
+  MethodDescriptors,
+  MethodKind,
+  ServiceDescriptor,
+  Services,
+} from './descriptors.js';
+export { isServiceDescriptor } from './descriptors.js';
+export type { Protos, ProtosAndServices, SourceOptions } from './load.js';
+export {
+  loadFromDescriptorSet,
+  loadFromJSON,
+  loadFromRoot,
+  loadFromSource,
+  loadProtos,
+  loadProtosAndServices,
+  loadServices,
+} from './load.js';
+export type { ProtoPaths } from './load-root.js';
+export type { MessageType } from './message-type.js';
+export type { ConversionOptions, LoadOptions } from './options.js';
+export { ProtoLoadError } from './proto-load-error.js';
+export { NOT_A_SERVICE, stub } from './stub.js';
+export type {
+  BehaviorOf,
+  MultiCallableOf,
+  Servicer,
+  ServicerImplementation,
+  Stub,
+  UntypedStub,
+} from './typed.js';

@@ -1,0 +1,48 @@
+import type protobuf from 'protobufjs';
+import type { ConversionOptions } from './options.js';
+
+/**
+ * One message type of a loaded .proto (a class of Python's `protos` module), over protobufjs's
+ * reflection `Type`. `T` is the shape of its plain objects, as {@link MessageType.deserialize}
+ * returns them and {@link MessageType.serialize} accepts them.
+ */
+export interface MessageType<T = any> {
+  /** The full name without a leading dot, e.g. `'helloworld.HelloRequest'`. */
+  readonly fullName: string;
+  /** The protobufjs reflection type, for everything else it offers. */
+  readonly type: protobuf.Type;
+  /** A protobufjs message instance with the given properties (not validated, not converted). */
+  create(properties?: T): protobuf.Message<any>;
+  /** Encodes a message instance or a plain object that already has runtime types (no conversion). */
+  encode(message: protobuf.Message<any> | T): Uint8Array;
+  /** Decodes bytes into a protobufjs message instance. @throws Error for malformed bytes. */
+  decode(bytes: Uint8Array): protobuf.Message<any>;
+  /** Checks a plain object: `null` when it is a valid message, else the reason. */
+  verify(object: unknown): string | null;
+  /** Converts a plain object (enum names, 64-bit integers as strings, base64 bytes...) to a message. */
+  fromObject(object: T | Record<string, unknown>): protobuf.Message<any>;
+  /** Converts a message to a plain object, with the load options unless `options` are given. */
+  toObject(message: protobuf.Message<any>, options?: ConversionOptions): T;
+  /** `fromObject` then `encode`: what a request or response serializer does. */
+  serialize(object: T): Uint8Array;
+  /** `decode` then `toObject` with the load options: what a deserializer does. */
+  deserialize(bytes: Uint8Array): T;
+}
+
+/** Wraps a resolved protobufjs Type, with `options` as its default conversion options. */
+export function messageType<T>(type: protobuf.Type, options: ConversionOptions): MessageType<T> {
+  return Object.freeze({
+    fullName: type.fullName.replace(/^\./, ''),
+    type,
+    create: (properties?: T) => type.create(properties as Record<string, unknown> | undefined),
+    encode: (message: protobuf.Message<any> | T) => type.encode(message as Record<string, unknown>).finish(),
+    decode: (bytes: Uint8Array) => type.decode(bytes),
+    verify: (object: unknown) => type.verify(object as Record<string, unknown>),
+    fromObject: (object: T | Record<string, unknown>) => type.fromObject(object as Record<string, unknown>),
+    toObject: (message: protobuf.Message<any>, conversion?: ConversionOptions) =>
+      type.toObject(message, (conversion ?? options) as protobuf.IConversionOptions) as T,
+    serialize: (object: T) => type.encode(type.fromObject(object as Record<string, unknown>)).finish(),
+    deserialize: (bytes: Uint8Array) =>
+      type.toObject(type.decode(bytes), options as protobuf.IConversionOptions) as T,
+  });
+}

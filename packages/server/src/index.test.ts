@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('@grpc-aio/server exports', () => {
+  it('exports exactly these names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "CANCELLED_BY_CLIENT",
+        "CANCELLED_BY_DEADLINE",
+        "CANCELLED_BY_RUNTIME",
+        "CANCELLED_BY_SERVER_STOP",
+        "COMPRESSION_AFTER_METADATA",
+        "COMPRESSION_WARNING",
+        "COMPRESSION_WARNING_CODE",
+        "LATE_REGISTRATION_WARNING_CODE",
+        "NO_REQUEST",
+        "SECOND_REQUEST",
+        "SERVER_SHUTTING_DOWN",
+        "WRITE_ON_UNARY_RESPONSE",
+        "dynamicSslServerCredentials",
+        "insecureServerCredentials",
+        "localServerCredentials",
+        "methodHandlersGenericHandler",
+        "server",
+        "sslServerCertificateConfiguration",
+        "sslServerCredentials",
+        "streamStreamRpcMethodHandler",
+        "streamUnaryRpcMethodHandler",
+        "unaryStreamRpcMethodHandler",
+        "unaryUnaryRpcMethodHandler",
+      ]
+    `);
+  });
+});

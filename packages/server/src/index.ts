@@ -1,0 +1,45 @@
+// @grpc-aio/server: the grpc.aio server on grpc-js.
+
+// The contracts this package implements, re-exported for convenience.
+export type {
+  GenericRpcHandler,
+  HandlerCallDetails,
+  MethodHandlers,
+  RpcMethodHandler,
+  Server,
+  ServerCredentials,
+  ServerOptions,
+  ServiceRpcHandler,
+  ServicerContext,
+  StatusLike,
+} from '@grpc-aio/core';
+export type { PrivateKeyCertificateChainPair } from './credentials.js';
+export {
+  dynamicSslServerCredentials,
+  insecureServerCredentials,
+  localServerCredentials,
+  sslServerCertificateConfiguration,
+  sslServerCredentials,
+} from './credentials.js';
+// Messages (status details, cancellation reasons) and warning codes that users may match on.
+export {
+  CANCELLED_BY_CLIENT,
+  CANCELLED_BY_DEADLINE,
+  CANCELLED_BY_RUNTIME,
+  CANCELLED_BY_SERVER_STOP,
+  COMPRESSION_AFTER_METADATA,
+  COMPRESSION_WARNING,
+  COMPRESSION_WARNING_CODE,
+  LATE_REGISTRATION_WARNING_CODE,
+  SERVER_SHUTTING_DOWN,
+} from './messages.js';
+export {
+  methodHandlersGenericHandler,
+  streamStreamRpcMethodHandler,
+  streamUnaryRpcMethodHandler,
+  unaryStreamRpcMethodHandler,
+  unaryUnaryRpcMethodHandler,
+} from './method-handlers.js';
+export type { AioServerOptions } from './server.js';
+export { server } from './server.js';
+export { NO_REQUEST, SECOND_REQUEST, WRITE_ON_UNARY_RESPONSE } from './server-rpc.js';

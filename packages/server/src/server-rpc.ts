@@ -1,0 +1,792 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { PeerCertificate } from 'node:tls';
+import type * as grpc from '@grpc/grpc-js';
+import {
+  type Compression,
+  EOF,
+  type HandlerCallDetails,
+  isCompression,
+  isStatusCode,
+  type RpcMethodHandler,
+  type ServicerContext,
+  StatusCode,
+  type StatusLike,
+} from '@grpc-aio/core';
+import {
+  ABORT_ALREADY_CALLED,
+  AbortError,
+  API_STYLES_MIXED,
+  CancelledError,
+  CONCURRENT_RPC_LIMIT,
+  INITIAL_METADATA_ALREADY_SENT,
+  LOCALLY_ABORTED,
+  METHOD_NOT_FOUND,
+  RPC_ALREADY_FINISHED,
+  UsageError,
+} from '@grpc-aio/errors';
+import { runInRpcScope, runServerInterceptors, type ServerInterceptor } from '@grpc-aio/interceptors/server';
+import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
+import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
+import { type PeerAuth, peerAuth } from './auth-context.js';
+import { warnResponseCompressionUnsupported } from './compression-warning.js';
+import { describeThrown } from './describe-error.js';
+import {
+  CANCELLED_BY_CLIENT,
+  CANCELLED_BY_DEADLINE,
+  CANCELLED_BY_RUNTIME,
+  CANCELLED_BY_SERVER_STOP,
+  COMPRESSION_AFTER_METADATA,
+  SERVER_SHUTTING_DOWN,
+} from './messages.js';
+import { isRpcMethodHandler } from './method-handlers.js';
+
+/** The details of a request that arrived on a unary-request method without its message. */
+export const NO_REQUEST = 'Received no request message for a unary-request method.';
+/** The details of a second request on a unary-request method. */
+export const SECOND_REQUEST = 'Received a second request message for a unary-request method.';
+/** `context.write()` on an RPC whose response is unary. */
+export const WRITE_ON_UNARY_RESPONSE =
+  'write() is only for response-streaming RPCs; return the response instead.';
+
+/** What an RPC needs from its server. */
+export interface RpcHost {
+  readonly interceptors: readonly ServerInterceptor[];
+  /** Registered handlers, then generic handlers; `details` is made only if a generic handler needs it. */
+  findHandler(path: string, details: () => HandlerCallDetails): RpcMethodHandler | null | undefined;
+  /** Takes a slot under `maximumConcurrentRpcs`; false when none is free. */
+  admit(): boolean;
+  /** True when `localPort` was opened with TLS credentials. */
+  isSecurePort(localPort: number | undefined): boolean;
+  /** The RPC is over and none of its user code runs any more. */
+  ended(rpc: ServerRpc, admitted: boolean): void;
+}
+
+type Call = grpc.ServerInterceptingCallInterface;
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+// A cancellation this close to the deadline is taken for the deadline (see #onCancel).
+const DEADLINE_TOLERANCE_MS = 50;
+
+const NONE = 0;
+const ITERATOR = 1;
+const READ_WRITE = 2;
+
+function isObjectLike(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return isObjectLike(value) && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return isObjectLike(value) && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObjectLike(value) && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function toBuffer(value: Uint8Array): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+// Hooks for the bridge below, with access to the private members of ServerRpc (set in its static
+// block), so that no per-call closures are needed.
+let onMetadata: (rpc: ServerRpc, metadata: grpc.Metadata) => void;
+let onMessage: (rpc: ServerRpc, message: Buffer) => void;
+let onHalfClose: (rpc: ServerRpc) => void;
+let onCancel: (rpc: ServerRpc) => void;
+
+/**
+ * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
+ * Driven by grpc-js through a {@link GrpcJsBridge}.
+ */
+export class ServerRpc implements ServicerContext<unknown, unknown> {
+  readonly #host: RpcHost;
+  readonly #call: Call;
+  readonly #path: string;
+  #rawMetadata: grpc.Metadata | undefined;
+  #metadata: Metadata | undefined;
+  #details: HandlerCallDetails | undefined;
+  #handler: RpcMethodHandler | undefined;
+  #admitted = false;
+
+  // Lifecycle. #statusSent: this side ended the RPC. #terminated: it ended otherwise (client cancel,
+  // deadline, server stop, the runtime); the handler's outcome is then dropped.
+  #statusSent = false;
+  #terminated = false;
+  #terminationReason: Error | undefined;
+  #done = false;
+  #reported = false;
+  #busy = 0; // 1 while user code runs for this RPC: the lookup (interceptors), then the handler
+  #doneCallbacks: ((context: this) => void)[] | undefined;
+  #controller: AbortController | undefined;
+
+  // Status set by the handler.
+  #code: StatusCode | undefined;
+  #statusDetails: string | undefined;
+  #trailingMetadata: Metadata | undefined;
+  #aborted = false;
+  #initialMetadataSent = false;
+
+  // Requests.
+  #unaryRequest = false;
+  #request: Buffer | undefined;
+  #halfClosed = false;
+  #readers: Waiter<Buffer | EOF>[] = [];
+  #requestStyle = NONE;
+
+  // Responses.
+  #responseStyle = NONE;
+  #writers: Waiter<void>[] = [];
+
+  #auth: PeerAuth | undefined;
+  #scope: (<R>(fn: () => R) => R) | undefined;
+
+  static {
+    onMetadata = (rpc, metadata) => {
+      rpc.#rawMetadata = metadata;
+    };
+    onMessage = (rpc, message) => rpc.#onMessage(message);
+    onHalfClose = (rpc) => rpc.#onHalfClose();
+    onCancel = (rpc) => rpc.#onCancel();
+  }
+
+  constructor(host: RpcHost, path: string, call: Call) {
+    this.#host = host;
+    this.#path = path;
+    this.#call = call;
+  }
+
+  /** The method path, `'/package.Service/Method'`. */
+  get method(): string {
+    return this.#path;
+  }
+
+  // ---- server side -------------------------------------------------------------------------------
+
+  /** Finds the handler (through the interceptors) and runs it. */
+  dispatch(): void {
+    if (this.#over) return;
+    this.#busy = 1;
+    const host = this.#host;
+    if (host.interceptors.length === 0) {
+      let handler: RpcMethodHandler | null | undefined;
+      try {
+        handler = host.findHandler(this.#path, () => this.#callDetails());
+      } catch (error) {
+        this.#lookupFailed(error);
+        return;
+      }
+      this.#start(handler);
+      return;
+    }
+    runInRpcScope(() => {
+      runServerInterceptors(host.interceptors, this.#callDetails(), (details) => {
+        try {
+          return Promise.resolve(host.findHandler(details.method, () => details));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      })
+        .then((handler) => this.#start(handler))
+        .catch((error: unknown) => this.#lookupFailed(error));
+    });
+  }
+
+  /** Ends the RPC with `code` before any handler ran (server stopping). */
+  refuse(code: StatusCode, details: string): void {
+    this.#sendStatus(code, details, undefined);
+    this.#busy = 0;
+    this.#maybeEnded();
+  }
+
+  /** stop(): cut the RPC off (clients see UNAVAILABLE) and interrupt its handler. */
+  cancelForStop(): void {
+    if (!this.#statusSent && !this.#terminated) {
+      this.#sendStatus(StatusCode.UNAVAILABLE, SERVER_SHUTTING_DOWN, undefined);
+    }
+    this.#terminate(new CancelledError(CANCELLED_BY_SERVER_STOP));
+  }
+
+  #callDetails(): HandlerCallDetails {
+    this.#details ??= Object.freeze({ method: this.#path, invocationMetadata: this.invocationMetadata() });
+    return this.#details;
+  }
+
+  #lookupFailed(error: unknown): void {
+    this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, undefined);
+    this.#busy = 0;
+    this.#maybeEnded();
+  }
+
+  #start(handler: RpcMethodHandler | null | undefined): void {
+    this.#busy = 0;
+    if (this.#terminated || this.#statusSent) {
+      this.#maybeEnded();
+      return;
+    }
+    if (handler == null) {
+      this.#sendStatus(StatusCode.UNIMPLEMENTED, METHOD_NOT_FOUND, undefined);
+    } else if (!isRpcMethodHandler(handler)) {
+      this.#sendStatus(
+        StatusCode.INTERNAL,
+        `The handler of ${this.#path} is not an RpcMethodHandler.`,
+        undefined,
+      );
+    } else if (!this.#host.admit()) {
+      this.#sendStatus(StatusCode.RESOURCE_EXHAUSTED, CONCURRENT_RPC_LIMIT, undefined);
+    } else {
+      this.#admitted = true;
+      this.#handler = handler;
+      if (handler.requestStreaming) {
+        void this.#run(undefined);
+      } else {
+        this.#unaryRequest = true;
+        // The request arrives in a grpc-js event, outside the RPC scope the interceptors ran in:
+        // keep that scope for the handler.
+        if (this.#host.interceptors.length > 0) this.#scope = AsyncLocalStorage.snapshot();
+        this.#call.startRead();
+      }
+      return;
+    }
+    this.#maybeEnded();
+  }
+
+  // ---- events from grpc-js -----------------------------------------------------------------------
+
+  #onMessage(message: Buffer): void {
+    if (this.#unaryRequest) {
+      if (this.#request === undefined) {
+        this.#request = message;
+        this.#call.startRead();
+      } else {
+        this.#sendStatus(StatusCode.INTERNAL, SECOND_REQUEST, undefined);
+      }
+      return;
+    }
+    const reader = this.#readers.shift();
+    reader?.resolve(message);
+    if (this.#readers.length > 0) this.#call.startRead();
+  }
+
+  #onHalfClose(): void {
+    if (this.#unaryRequest) {
+      this.#halfClosed = true;
+      this.#unaryRequest = false;
+      const request = this.#request;
+      this.#request = undefined;
+      if (request === undefined) {
+        this.#sendStatus(StatusCode.INTERNAL, NO_REQUEST, undefined);
+        return;
+      }
+      if (this.#scope === undefined) void this.#run(request);
+      else this.#scope(() => this.#run(request));
+      return;
+    }
+    // grpc-js reports the end of the request stream of a call the client cancelled (RST_STREAM)
+    // before it reports the cancellation; wait one turn so that such a handler sees the
+    // cancellation, not a clean end of its requests.
+    setImmediate(() => {
+      if (this.#terminated) return;
+      this.#halfClosed = true;
+      const readers = this.#readers;
+      this.#readers = [];
+      for (const reader of readers) reader.resolve(EOF);
+    });
+  }
+
+  #onCancel(): void {
+    // grpc-js reports every end of the stream here, our own status included.
+    if (this.#statusSent) {
+      this.#markDone();
+      return;
+    }
+    const deadline = Number(this.#call.getDeadline());
+    // grpc-js does not say why. A client whose deadline passed cancels the stream itself, at about
+    // the time the server's copy of the deadline passes: call that the deadline.
+    const reason =
+      Number.isFinite(deadline) && Date.now() >= deadline - DEADLINE_TOLERANCE_MS
+        ? CANCELLED_BY_DEADLINE
+        : CANCELLED_BY_CLIENT;
+    this.#terminate(new CancelledError(reason));
+  }
+
+  #terminate(reason: Error): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#terminationReason = reason;
+    this.#controller?.abort(reason);
+    const readers = this.#readers;
+    const writers = this.#writers;
+    this.#readers = [];
+    this.#writers = [];
+    for (const reader of readers) reader.reject(reason);
+    for (const writer of writers) writer.reject(reason);
+    this.#markDone();
+  }
+
+  #markDone(): void {
+    if (this.#done) return;
+    this.#done = true;
+    const callbacks = this.#doneCallbacks;
+    this.#doneCallbacks = undefined;
+    if (callbacks !== undefined) for (const callback of callbacks) this.#runDoneCallback(callback);
+    this.#maybeEnded();
+  }
+
+  #runDoneCallback(callback: (context: this) => void): void {
+    try {
+      callback(this);
+    } catch (error) {
+      process.emitWarning(`A done callback of ${this.#path} threw: ${describeThrown(error)}`, {
+        type: 'GrpcAioWarning',
+        code: 'GRPC_AIO_DONE_CALLBACK_ERROR',
+      });
+    }
+  }
+
+  #maybeEnded(): void {
+    if (this.#reported || this.#busy !== 0 || !this.#done) return;
+    // Not started yet, or never will be (status sent before the handler): done with no handler.
+    this.#reported = true;
+    this.#host.ended(this, this.#admitted);
+  }
+
+  #sendStatus(code: StatusCode, details: string, trailingMetadata: Metadata | undefined): void {
+    if (this.#statusSent || this.#terminated) return;
+    this.#statusSent = true;
+    this.#call.sendStatus({
+      code,
+      details,
+      metadata:
+        trailingMetadata === undefined || trailingMetadata.size === 0
+          ? null
+          : toGrpcJsMetadata(trailingMetadata),
+    });
+    this.#markDone();
+  }
+
+  /** True when this side can no longer send anything (status sent, or the RPC ended otherwise). */
+  get #over(): boolean {
+    return this.#statusSent || this.#terminated;
+  }
+
+  // ---- running the handler -----------------------------------------------------------------------
+
+  async #run(request: Buffer | undefined): Promise<void> {
+    const handler = this.#handler as RpcMethodHandler;
+    this.#busy = 1;
+    try {
+      const argument = request === undefined ? this.#requestIterable() : this.#deserialize(request);
+      if (handler.responseStreaming) {
+        const behavior = handler.requestStreaming ? handler.streamStream : handler.unaryStream;
+        if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
+        let result: unknown = behavior(argument as never, this);
+        if (isThenable(result) && !isAsyncIterable(result)) result = await result;
+        if (result != null) {
+          if (!isAsyncIterable(result) && !isIterable(result)) {
+            throw new TypeError(
+              `A response-streaming handler must return an (async) iterable or nothing, got ${typeof result}.`,
+            );
+          }
+          if (this.#responseStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
+          this.#responseStyle = ITERATOR;
+          for await (const response of result as AsyncIterable<unknown>) {
+            if (this.#over) break;
+            await this.#send(response);
+          }
+        }
+        this.#finish(undefined, false);
+      } else {
+        const behavior = handler.requestStreaming ? handler.streamUnary : handler.unaryUnary;
+        if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
+        const response = await behavior(argument as never, this);
+        this.#finish(response, true);
+      }
+    } catch (error) {
+      this.#failed(error);
+    } finally {
+      this.#busy = 0;
+      this.#maybeEnded();
+    }
+  }
+
+  #missingBehavior(): string {
+    const handler = this.#handler as RpcMethodHandler;
+    const kind = `${handler.requestStreaming ? 'stream' : 'unary'}${handler.responseStreaming ? 'Stream' : 'Unary'}`;
+    return `The handler of ${this.#path} has no ${kind} behavior.`;
+  }
+
+  /** The handler returned: send its response (unary) and the status. */
+  #finish(response: unknown, unary: boolean): void {
+    if (this.#over) return;
+    const code = this.#code;
+    if (code !== undefined && code !== StatusCode.OK) {
+      this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
+      return;
+    }
+    if (!unary) {
+      this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
+      return;
+    }
+    const bytes = this.#serialize(response);
+    this.#initialMetadataSent = true;
+    this.#call.sendMessage(bytes, () => {
+      this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
+    });
+  }
+
+  /** The handler threw. */
+  #failed(error: unknown): void {
+    if (this.#over) return;
+    const code = this.#code;
+    if (code !== undefined && code !== StatusCode.OK) {
+      this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
+    } else {
+      this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, this.#trailingMetadata);
+    }
+  }
+
+  #deserialize(bytes: Buffer): unknown {
+    const deserializer = this.#handler?.requestDeserializer;
+    if (deserializer == null) return bytes;
+    try {
+      return deserializer(bytes);
+    } catch (error) {
+      this.#sendStatus(
+        StatusCode.INTERNAL,
+        `Failed to deserialize request: ${describeThrown(error)}`,
+        undefined,
+      );
+      this.#terminate(new CancelledError(CANCELLED_BY_RUNTIME));
+      throw error;
+    }
+  }
+
+  /**
+   * The response's bytes. A response that cannot be serialized ends the RPC with INTERNAL at once
+   * and throws (a TypeError, or the serializer's error).
+   */
+  #serialize(response: unknown): Buffer {
+    const serializer = this.#handler?.responseSerializer;
+    let bytes: unknown;
+    let failure: unknown;
+    let problem = '';
+    try {
+      bytes = serializer == null ? response : serializer(response);
+      if (!(bytes instanceof Uint8Array)) {
+        problem =
+          serializer == null
+            ? `A response must be a Uint8Array when its method handler has no responseSerializer, got ${describeType(response)}.`
+            : `The responseSerializer must return a Uint8Array, got ${describeType(bytes)}.`;
+        failure = new TypeError(problem);
+      }
+    } catch (error) {
+      failure = error;
+      problem = describeThrown(error);
+    }
+    if (failure !== undefined) {
+      this.#sendStatus(StatusCode.INTERNAL, `Failed to serialize response: ${problem}`, undefined);
+      throw failure;
+    }
+    return toBuffer(bytes as Uint8Array);
+  }
+
+  /** Sends one response; resolves once grpc-js took it (flow control). */
+  #send(response: unknown): Promise<void> {
+    if (this.#terminated) return Promise.reject(this.#terminationReason);
+    if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
+    let bytes: Buffer;
+    try {
+      bytes = this.#serialize(response);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#initialMetadataSent = true;
+    return new Promise((resolve, reject) => {
+      this.#writers.push({ resolve, reject });
+      this.#call.sendMessage(bytes, () => this.#writers.shift()?.resolve());
+    });
+  }
+
+  /** Pulls the next request's bytes (EOF at the end); one grpc-js read per waiting reader. */
+  #pull(): Promise<Buffer | EOF> {
+    if (this.#terminated) return Promise.reject(this.#terminationReason);
+    if (this.#halfClosed) return Promise.resolve(EOF);
+    return new Promise((resolve, reject) => {
+      this.#readers.push({ resolve, reject });
+      if (this.#readers.length === 1) this.#call.startRead();
+    });
+  }
+
+  async #readOne(): Promise<unknown> {
+    const bytes = await this.#pull();
+    return bytes === EOF ? EOF : this.#deserialize(bytes);
+  }
+
+  #requestIterable(): AsyncIterable<unknown> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        if (this.#requestStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
+        this.#requestStyle = ITERATOR;
+        return {
+          next: async (): Promise<IteratorResult<unknown>> => {
+            const request = await this.#readOne();
+            return request === EOF ? { done: true, value: undefined } : { done: false, value: request };
+          },
+          return: async (): Promise<IteratorResult<unknown>> => ({ done: true, value: undefined }),
+        };
+      },
+    };
+  }
+
+  // ---- ServicerContext ---------------------------------------------------------------------------
+
+  read(): Promise<unknown> {
+    if (this.#requestStyle === ITERATOR) return Promise.reject(new UsageError(API_STYLES_MIXED));
+    this.#requestStyle = READ_WRITE;
+    if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
+    if (!this.#handler?.requestStreaming)
+      return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
+    return this.#readOne();
+  }
+
+  write(message: unknown): Promise<void> {
+    if (this.#responseStyle === ITERATOR) return Promise.reject(new UsageError(API_STYLES_MIXED));
+    if (this.#handler !== undefined && !this.#handler.responseStreaming) {
+      return Promise.reject(new UsageError(WRITE_ON_UNARY_RESPONSE));
+    }
+    this.#responseStyle = READ_WRITE;
+    return this.#send(message);
+  }
+
+  async sendInitialMetadata(initialMetadata: MetadataLike): Promise<void> {
+    if (this.#terminated) throw this.#terminationReason;
+    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
+    if (this.#initialMetadataSent) throw new UsageError(INITIAL_METADATA_ALREADY_SENT);
+    const metadata = Metadata.from(initialMetadata);
+    this.#initialMetadataSent = true;
+    this.#call.sendMetadata(toGrpcJsMetadata(metadata));
+  }
+
+  async abort(code: StatusCode, details = '', trailingMetadata?: MetadataLike | null): Promise<never> {
+    if (this.#aborted) throw new UsageError(ABORT_ALREADY_CALLED);
+    if (!isStatusCode(code)) throw new TypeError(`abort() needs a StatusCode, got ${String(code)}.`);
+    if (typeof details !== 'string')
+      throw new TypeError(`abort() details must be a string, got ${typeof details}.`);
+    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
+    const trailers = trailingMetadata == null ? undefined : Metadata.from(trailingMetadata);
+    this.#aborted = true;
+    if (trailers !== undefined && trailers.size > 0) this.#trailingMetadata = trailers;
+    if (details !== '') this.#statusDetails = details;
+    this.#code = code;
+    this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
+    throw new AbortError(LOCALLY_ABORTED);
+  }
+
+  abortWithStatus(status: StatusLike): Promise<never> {
+    if (typeof status !== 'object' || status === null) {
+      return Promise.reject(new TypeError('abortWithStatus() needs a Status.'));
+    }
+    return this.abort(status.code, status.details, status.trailingMetadata);
+  }
+
+  setTrailingMetadata(trailingMetadata: MetadataLike): void {
+    this.#trailingMetadata = Metadata.from(trailingMetadata);
+  }
+
+  trailingMetadata(): Metadata {
+    return this.#trailingMetadata ?? new Metadata();
+  }
+
+  invocationMetadata(): Metadata {
+    this.#metadata ??= fromGrpcJsMetadata(this.#rawMetadata);
+    return this.#metadata;
+  }
+
+  setCode(code: StatusCode): void {
+    if (!isStatusCode(code)) throw new TypeError(`setCode() needs a StatusCode, got ${String(code)}.`);
+    this.#code = code;
+  }
+
+  setDetails(details: string): void {
+    if (typeof details !== 'string')
+      throw new TypeError(`setDetails() needs a string, got ${typeof details}.`);
+    this.#statusDetails = details;
+  }
+
+  code(): StatusCode | undefined {
+    return this.#code;
+  }
+
+  details(): string | undefined {
+    return this.#statusDetails;
+  }
+
+  setCompression(compression: Compression): void {
+    if (!isCompression(compression))
+      throw new TypeError(`Unknown compression value: ${String(compression)}.`);
+    if (this.#initialMetadataSent || this.#over) throw new UsageError(COMPRESSION_AFTER_METADATA);
+    warnResponseCompressionUnsupported(compression);
+  }
+
+  disableNextMessageCompression(): void {
+    // Responses are never compressed on grpc-js (see the README), so the next one is not either.
+  }
+
+  peer(): string {
+    const { remoteAddress, remotePort } = this.#connectionInfo();
+    if (remoteAddress !== undefined && remotePort !== undefined) {
+      if (isIPv4(remoteAddress)) return `ipv4:${remoteAddress}:${remotePort}`;
+      if (isIPv6(remoteAddress)) return `ipv6:[${remoteAddress}]:${remotePort}`;
+    }
+    return this.#call.getPeer();
+  }
+
+  // getConnectionInfo() and getAuthContext() are recent grpc-js additions (1.14 has both).
+  #connectionInfo(): {
+    remoteAddress?: string | undefined;
+    remotePort?: number | undefined;
+    localPort?: number | undefined;
+  } {
+    const call = this.#call as Partial<Call>;
+    return typeof call.getConnectionInfo === 'function' ? call.getConnectionInfo() : {};
+  }
+
+  #peerAuth(): PeerAuth {
+    if (this.#auth === undefined) {
+      const call = this.#call as Partial<Call>;
+      const grpcAuth = typeof call.getAuthContext === 'function' ? call.getAuthContext() : {};
+      const secure =
+        grpcAuth.transportSecurityType === 'ssl' || this.#host.isSecurePort(this.#connectionInfo().localPort);
+      this.#auth = peerAuth(secure, grpcAuth.sslPeerCertificate as PeerCertificate | undefined);
+    }
+    return this.#auth;
+  }
+
+  peerIdentities(): Uint8Array[] | undefined {
+    const { context, identityKey } = this.#peerAuth();
+    return identityKey === undefined ? undefined : context[identityKey];
+  }
+
+  peerIdentityKey(): string | undefined {
+    return this.#peerAuth().identityKey;
+  }
+
+  authContext(): Record<string, Uint8Array[]> {
+    const { context } = this.#peerAuth();
+    return Object.fromEntries(Object.entries(context).map(([key, values]) => [key, [...values]]));
+  }
+
+  timeRemaining(): number | undefined {
+    const deadline = Number(this.#call.getDeadline());
+    if (!Number.isFinite(deadline)) return undefined;
+    return Math.max(0, (deadline - Date.now()) / 1000);
+  }
+
+  cancelled(): boolean {
+    return this.#terminated;
+  }
+
+  done(): boolean {
+    return this.#done;
+  }
+
+  addDoneCallback(callback: (context: this) => void): void {
+    if (typeof callback !== 'function') throw new TypeError('A done callback must be a function.');
+    if (this.#done) {
+      this.#runDoneCallback(callback);
+      return;
+    }
+    (this.#doneCallbacks ??= []).push(callback);
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#terminated) this.#controller.abort(this.#terminationReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'ServicerContext';
+  }
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/**
+ * What the grpc-js interceptor of the server returns for each call: grpc-js's bidi plumbing calls
+ * `start(listener)`, and instead of feeding grpc-js's stream objects the call is taken over by a
+ * {@link ServerRpc} (this object is then the listener of the real call). No grpc-js stream objects
+ * are made.
+ */
+export class GrpcJsBridge implements grpc.ServerInterceptingCallInterface {
+  readonly #call: Call;
+  readonly #rpc: ServerRpc;
+  readonly #accept: (rpc: ServerRpc) => void;
+
+  constructor(call: Call, rpc: ServerRpc, accept: (rpc: ServerRpc) => void) {
+    this.#call = call;
+    this.#rpc = rpc;
+    this.#accept = accept;
+  }
+
+  start(): void {
+    this.#call.start(this);
+    this.#accept(this.#rpc);
+  }
+  onReceiveMetadata(metadata: grpc.Metadata): void {
+    onMetadata(this.#rpc, metadata);
+  }
+  onReceiveMessage(message: Buffer): void {
+    onMessage(this.#rpc, message);
+  }
+  onReceiveHalfClose(): void {
+    onHalfClose(this.#rpc);
+  }
+  onCancel(): void {
+    onCancel(this.#rpc);
+  }
+  sendMetadata(metadata: grpc.Metadata): void {
+    this.#call.sendMetadata(metadata);
+  }
+  sendMessage(message: unknown, callback: () => void): void {
+    this.#call.sendMessage(message, callback);
+  }
+  sendStatus(status: Parameters<Call['sendStatus']>[0]): void {
+    this.#call.sendStatus(status);
+  }
+  startRead(): void {
+    this.#call.startRead();
+  }
+  getPeer(): string {
+    return this.#call.getPeer();
+  }
+  getDeadline(): grpc.Deadline {
+    return this.#call.getDeadline();
+  }
+  getHost(): string {
+    return this.#call.getHost();
+  }
+  getAuthContext(): ReturnType<Call['getAuthContext']> {
+    return this.#call.getAuthContext();
+  }
+  getConnectionInfo(): ReturnType<Call['getConnectionInfo']> {
+    return this.#call.getConnectionInfo();
+  }
+  getMetricsRecorder(): ReturnType<Call['getMetricsRecorder']> {
+    return this.#call.getMetricsRecorder();
+  }
+}

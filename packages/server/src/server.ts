@@ -1,0 +1,364 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  type ChannelOption,
+  type GenericRpcHandler,
+  type HandlerCallDetails,
+  isCompression,
+  type MethodHandlers,
+  type RpcMethodHandler,
+  type Server,
+  type ServerCredentials,
+  type ServerOptions,
+  StatusCode,
+} from '@grpc-aio/core';
+import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
+import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
+import { warnResponseCompressionUnsupported } from './compression-warning.js';
+import { insecureServerCredentials, toGrpcJsServerCredentials } from './credentials.js';
+import { routeAllPaths } from './grpc-js-internals.js';
+import { LATE_REGISTRATION_WARNING_CODE, SERVER_SHUTTING_DOWN } from './messages.js';
+import { isGenericRpcHandler, methodHandlerPaths } from './method-handlers.js';
+import { GrpcJsBridge, type RpcHost, ServerRpc } from './server-rpc.js';
+
+// Server states, in order.
+const State = { New: 0, Started: 1, Stopping: 2, Stopped: 3 } as const;
+type State = (typeof State)[keyof typeof State];
+
+function checkGenericHandlers(handlers: unknown): GenericRpcHandler[] {
+  if (handlers == null) return [];
+  if (!Array.isArray(handlers)) throw new TypeError('Generic handlers must be an array.');
+  handlers.forEach((handler, index) => {
+    if (!isGenericRpcHandler(handler)) {
+      throw new TypeError(
+        `Generic handler at index ${index} must have a service(handlerCallDetails) method.`,
+      );
+    }
+  });
+  return handlers as GenericRpcHandler[];
+}
+
+function grpcJsOptions(options: unknown): grpc.ServerOptions {
+  if (options == null) return {};
+  if (!Array.isArray(options)) throw new TypeError('Server options must be an array of [key, value] pairs.');
+  const result: Record<string, string | number | boolean> = {};
+  for (const option of options as unknown[]) {
+    if (
+      !Array.isArray(option) ||
+      option.length !== 2 ||
+      typeof option[0] !== 'string' ||
+      !['string', 'number', 'boolean'].includes(typeof option[1])
+    ) {
+      throw new TypeError(
+        `Each server option must be a [key, value] pair of a string and a primitive, got ${String(option)}.`,
+      );
+    }
+    result[option[0]] = option[1] as string | number | boolean;
+  }
+  return result as grpc.ServerOptions;
+}
+
+function checkGrace(grace: unknown, what: string): number | undefined {
+  if (grace == null) return undefined;
+  if (typeof grace !== 'number' || Number.isNaN(grace))
+    throw new TypeError(`${what} must be a number of seconds or null.`);
+  if (grace < 0) throw new RangeError(`${what} must not be negative, got ${grace}.`);
+  return grace;
+}
+
+// How long cut-off RPCs' statuses may take to flush once stop() forces the end.
+const FLUSH_MS = 250;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+interface StopState {
+  deadline: number;
+  timer: NodeJS.Timeout | undefined;
+  forced: boolean;
+  force: () => void;
+  promise: Promise<void>;
+}
+
+/**
+ * The grpc.aio server on grpc-js (Python's `aio.Server`); made by {@link server}.
+ */
+class AioServer implements Server, RpcHost {
+  readonly interceptors: readonly ServerInterceptor[];
+  readonly #grpcServer: grpc.Server;
+  readonly #generic: GenericRpcHandler[];
+  readonly #registered = new Map<string, RpcMethodHandler>();
+  readonly #maximumConcurrentRpcs: number;
+  readonly #securePorts = new Set<number>();
+  readonly #rpcs = new Set<ServerRpc>();
+  #waitingForStart: ServerRpc[] = [];
+  #admitted = 0;
+  #state: State = State.New;
+  #stop: StopState | undefined;
+  #allEnded: (() => void) | undefined;
+  readonly #terminated: Promise<void>;
+  #resolveTerminated!: () => void;
+
+  constructor(options: ServerOptions<ServerInterceptor>) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('server() options must be an object.');
+    this.interceptors = validateServerInterceptors(options.interceptors);
+    this.#generic = [...checkGenericHandlers(options.handlers)];
+    const maximum = options.maximumConcurrentRpcs;
+    if (maximum != null) {
+      if (typeof maximum !== 'number' || !Number.isInteger(maximum)) {
+        throw new TypeError(`maximumConcurrentRpcs must be an integer, got ${String(maximum)}.`);
+      }
+      if (maximum <= 0) throw new RangeError(`maximumConcurrentRpcs must be positive, got ${maximum}.`);
+    }
+    this.#maximumConcurrentRpcs = maximum ?? Number.POSITIVE_INFINITY;
+    if (options.compression != null) {
+      if (!isCompression(options.compression)) {
+        throw new TypeError(`Unknown compression value: ${String(options.compression)}.`);
+      }
+      warnResponseCompressionUnsupported(options.compression);
+    }
+    const grpcOptions = grpcJsOptions(options.options as readonly ChannelOption[] | undefined);
+    const accept = (rpc: ServerRpc): void => this.#accept(rpc);
+    const interceptor = ((
+      descriptor: grpc.ServerMethodDefinition<unknown, unknown>,
+      call: grpc.ServerInterceptingCallInterface,
+    ) =>
+      new GrpcJsBridge(
+        call,
+        new ServerRpc(this, descriptor.path, call),
+        accept,
+      )) as unknown as grpc.ServerInterceptor;
+    this.#grpcServer = new grpc.Server({ ...grpcOptions, interceptors: [interceptor] });
+    routeAllPaths(this.#grpcServer);
+    this.#terminated = new Promise((resolve) => {
+      this.#resolveTerminated = resolve;
+    });
+  }
+
+  // ---- RpcHost -----------------------------------------------------------------------------------
+
+  findHandler(path: string, details: () => HandlerCallDetails): RpcMethodHandler | null | undefined {
+    const registered = this.#registered.get(path);
+    if (registered !== undefined) return registered;
+    const generic = this.#generic;
+    if (generic.length === 0) return undefined;
+    const handlerCallDetails = details();
+    for (const handler of generic) {
+      const found = handler.service(handlerCallDetails);
+      if (found != null) return found;
+    }
+    return undefined;
+  }
+
+  admit(): boolean {
+    if (this.#admitted >= this.#maximumConcurrentRpcs) return false;
+    this.#admitted++;
+    return true;
+  }
+
+  isSecurePort(localPort: number | undefined): boolean {
+    return localPort !== undefined && this.#securePorts.has(localPort);
+  }
+
+  ended(rpc: ServerRpc, admitted: boolean): void {
+    this.#rpcs.delete(rpc);
+    if (admitted) this.#admitted--;
+    if (this.#rpcs.size === 0) this.#allEnded?.();
+  }
+
+  #accept(rpc: ServerRpc): void {
+    if (this.#state >= State.Stopping) {
+      rpc.refuse(StatusCode.UNAVAILABLE, SERVER_SHUTTING_DOWN);
+      return;
+    }
+    this.#rpcs.add(rpc);
+    if (this.#state === State.New) this.#waitingForStart.push(rpc);
+    else rpc.dispatch();
+  }
+
+  // ---- Server ------------------------------------------------------------------------------------
+
+  addGenericRpcHandlers(genericRpcHandlers: readonly GenericRpcHandler[]): void {
+    this.#generic.push(...checkGenericHandlers(genericRpcHandlers));
+  }
+
+  addRegisteredMethodHandlers(serviceName: string, methodHandlers: MethodHandlers): void {
+    const paths = methodHandlerPaths(serviceName, methodHandlers);
+    if (this.#state !== State.New) {
+      process.emitWarning(
+        `addRegisteredMethodHandlers("${serviceName}") after start() is ignored: register handlers before starting the server.`,
+        { type: 'GrpcAioWarning', code: LATE_REGISTRATION_WARNING_CODE },
+      );
+      return;
+    }
+    for (const [path, handler] of paths) this.#registered.set(path, handler);
+  }
+
+  addInsecurePort(address: string): Promise<number> {
+    return this.#bind(address, insecureServerCredentials());
+  }
+
+  addSecurePort(address: string, serverCredentials: ServerCredentials): Promise<number> {
+    return this.#bind(address, serverCredentials);
+  }
+
+  #bind(address: string, credentials: ServerCredentials): Promise<number> {
+    if (typeof address !== 'string' || address === '') {
+      return Promise.reject(new TypeError('The address must be a non-empty string such as "127.0.0.1:0".'));
+    }
+    if (this.#state >= State.Stopping) return Promise.reject(new UsageError(SERVER_NOT_READY));
+    let grpcCredentials: grpc.ServerCredentials;
+    try {
+      grpcCredentials = toGrpcJsServerCredentials(credentials);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#grpcServer.bindAsync(address, grpcCredentials, (error, port) => {
+        if (error) {
+          reject(new Error(`Failed to bind to address ${address}: ${error.message}`, { cause: error }));
+          return;
+        }
+        if (grpcCredentials._isSecure()) this.#securePorts.add(port);
+        resolve(port);
+      });
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === State.Started) return;
+    if (this.#state !== State.New) throw new UsageError(SERVER_NOT_READY);
+    this.#state = State.Started;
+    const waiting = this.#waitingForStart;
+    this.#waitingForStart = [];
+    for (const rpc of waiting) rpc.dispatch();
+  }
+
+  stop(grace?: number | null): Promise<void> {
+    let seconds: number | undefined;
+    try {
+      seconds = checkGrace(grace, 'grace');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const now = Date.now();
+    const deadline = seconds === undefined ? now : now + seconds * 1000;
+    const stop = this.#stop ?? this.#beginStop();
+    if (deadline < stop.deadline) {
+      stop.deadline = deadline;
+      if (stop.timer !== undefined) clearTimeout(stop.timer);
+      stop.timer = undefined;
+      if (deadline <= now) stop.force();
+      else stop.timer = setTimeout(stop.force, deadline - now);
+    }
+    return stop.promise;
+  }
+
+  #beginStop(): StopState {
+    this.#state = State.Stopping;
+    // Stops accepting at once: listeners close, every connection gets a GOAWAY.
+    const shutDown = new Promise<void>((resolve) => this.#grpcServer.tryShutdown(() => resolve()));
+    let resolveForced!: () => void;
+    const forced = new Promise<void>((resolve) => {
+      resolveForced = resolve;
+    });
+    const allEnded = new Promise<void>((resolve) => {
+      this.#allEnded = resolve;
+      if (this.#rpcs.size === 0) resolve();
+    });
+    const stop: StopState = {
+      deadline: Number.POSITIVE_INFINITY,
+      timer: undefined,
+      forced: false,
+      force: () => {
+        if (stop.forced) return;
+        stop.forced = true;
+        if (stop.timer !== undefined) clearTimeout(stop.timer);
+        for (const rpc of [...this.#rpcs]) rpc.cancelForStop();
+        resolveForced();
+      },
+      promise: Promise.resolve(),
+    };
+    stop.promise = this.#finishStop(stop, allEnded, shutDown, forced);
+    this.#stop = stop;
+    return stop;
+  }
+
+  async #finishStop(
+    stop: StopState,
+    allEnded: Promise<void>,
+    shutDown: Promise<void>,
+    forced: Promise<void>,
+  ): Promise<void> {
+    // RPCs waiting for a start() that will not come are cut off now.
+    const waiting = this.#waitingForStart;
+    this.#waitingForStart = [];
+    for (const rpc of waiting) rpc.cancelForStop();
+    await allEnded;
+    // Every handler has ended. Connections still open (a client not reading its last responses)
+    // are closed once the grace is over; without one, at once.
+    // When RPCs were cut off, their UNAVAILABLE statuses get a short while to reach the clients
+    // before the connections are destroyed.
+    await Promise.race([shutDown, forced.then(() => Promise.race([shutDown, delay(FLUSH_MS)]))]);
+    if (stop.timer !== undefined) clearTimeout(stop.timer);
+    this.#grpcServer.forceShutdown();
+    this.#state = State.Stopped;
+    this.#resolveTerminated();
+  }
+
+  async waitForTermination(timeout?: number | null): Promise<boolean> {
+    const seconds = checkGrace(timeout, 'timeout');
+    if (seconds === undefined) {
+      await this.#terminated;
+      return false;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), seconds * 1000);
+    });
+    try {
+      return await Promise.race([this.#terminated.then(() => false), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop(null);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Server';
+  }
+}
+
+/**
+ * Options of {@link server}: Python's `aio.server()` keyword arguments (`migration_thread_pool` has
+ * no equivalent in Node).
+ */
+export type AioServerOptions = ServerOptions<ServerInterceptor>;
+
+/**
+ * Creates a server (Python's `aio.server()`).
+ *
+ * @param options.handlers generic handlers, as if passed to `addGenericRpcHandlers`.
+ * @param options.interceptors server interceptors, interceptors[0] outermost; they run before the
+ *   handler lookup, with the invocation metadata.
+ * @param options.options grpc-js server options as `[key, value]` pairs (`'grpc.max_receive_message_length'` ...).
+ * @param options.maximumConcurrentRpcs RPCs beyond this many at once end with RESOURCE_EXHAUSTED.
+ * @param options.compression response compression: grpc-js cannot compress responses, so asking for
+ *   it only emits a warning (see the README).
+ * @throws TypeError for a non-interceptor, a bad handler or option; RangeError for
+ *   `maximumConcurrentRpcs <= 0`.
+ *
+ * @example
+ * const srv = server({ maximumConcurrentRpcs: 100 });
+ * srv.addGenericRpcHandlers([methodHandlersGenericHandler('helloworld.Greeter', { SayHello: unaryUnaryRpcMethodHandler(sayHello, decode, encode) })]);
+ * const port = await srv.addInsecurePort('127.0.0.1:0');
+ * await srv.start();
+ * await srv.waitForTermination();
+ */
+export function server(options: AioServerOptions = {}): Server {
+  return new AioServer(options);
+}

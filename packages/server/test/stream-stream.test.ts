@@ -1,0 +1,83 @@
+import { EOF, StatusCode } from '@grpc-aio/core';
+import { describe, expect, it } from 'vitest';
+import { methodHandlersGenericHandler, streamStreamRpcMethodHandler } from '../src/index.js';
+import { aborted, bidi, decode, deferred, encode, startServer, text } from './helpers.js';
+
+const PATH = '/test.Chat/Talk';
+type Behavior = Parameters<typeof streamStreamRpcMethodHandler<string, string>>[0];
+
+async function serve(behavior: Behavior) {
+  return startServer((srv) =>
+    srv.addGenericRpcHandlers([
+      methodHandlersGenericHandler('test.Chat', {
+        Talk: streamStreamRpcMethodHandler(behavior, decode, encode),
+      }),
+    ]),
+  );
+}
+
+describe('stream-stream', () => {
+  it('A61 an async generator echoes the request stream as it arrives', async () => {
+    const { client } = await serve(async function* (requests) {
+      for await (const request of requests) yield `echo ${request}`;
+    });
+    const { call, outcome, next } = bidi(client, PATH);
+    call.write(text('a'));
+    expect(await next()).toBe('echo a');
+    call.write(text('b'));
+    expect(await next()).toBe('echo b');
+    call.end();
+    const { status, responses } = await outcome;
+    expect(responses).toEqual(['echo a', 'echo b']);
+    expect(status.code).toBe(StatusCode.OK);
+    expect(status.details).toBe('');
+  });
+
+  it('A49 A61 read()/write() style, with initial and trailing metadata', async () => {
+    const { client } = await serve(async (_requests, context) => {
+      await context.sendInitialMetadata([['x-hello', 'yes']]);
+      for (;;) {
+        const request = await context.read();
+        if (request === EOF) break;
+        await context.write(request.toUpperCase());
+      }
+      context.setTrailingMetadata([['x-bye', 'done']]);
+    });
+    const { call, outcome } = bidi(client, PATH);
+    call.write(text('one'));
+    call.write(text('two'));
+    call.end();
+    const { status, responses, initialMetadata } = await outcome;
+    expect(responses).toEqual(['ONE', 'TWO']);
+    expect(initialMetadata?.get('x-hello')).toEqual(['yes']);
+    expect(status.metadata.get('x-bye')).toEqual(['done']);
+  });
+
+  it('A60 a client cancel ends a bidi handler: finally runs, signal aborted', async () => {
+    const finished = deferred<boolean>();
+    const { client } = await serve(async function* (requests, context) {
+      try {
+        for await (const request of requests) yield request;
+      } finally {
+        finished.resolve(context.signal.aborted);
+      }
+    });
+    const { call, outcome, next } = bidi(client, PATH);
+    call.write(text('ping'));
+    expect(await next()).toBe('ping');
+    call.cancel();
+    expect((await outcome).status.code).toBe(StatusCode.CANCELLED);
+    expect(await finished.promise).toBe(true);
+  });
+
+  it('A60 a deadline interrupts a bidi handler waiting on its signal', async () => {
+    const interrupted = deferred();
+    const { client } = await serve(async (_requests, context) => {
+      await aborted(context.signal);
+      interrupted.resolve();
+    });
+    const { outcome } = bidi(client, PATH, { timeout: 0.2 });
+    expect((await outcome).status.code).toBe(StatusCode.DEADLINE_EXCEEDED);
+    await interrupted.promise;
+  });
+});

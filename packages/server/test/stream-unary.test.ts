@@ -1,0 +1,134 @@
+import { EOF, StatusCode } from '@grpc-aio/core';
+import { API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
+import { describe, expect, it } from 'vitest';
+import { methodHandlersGenericHandler, streamUnaryRpcMethodHandler } from '../src/index.js';
+import { clientStream, decode, deferred, encode, startServer } from './helpers.js';
+
+const PATH = '/test.Collect/All';
+type Behavior = Parameters<typeof streamUnaryRpcMethodHandler<string, string>>[0];
+
+async function serve(behavior: Behavior, deserializer: (bytes: Uint8Array) => string = decode) {
+  return startServer((srv) =>
+    srv.addGenericRpcHandlers([
+      methodHandlersGenericHandler('test.Collect', {
+        All: streamUnaryRpcMethodHandler(behavior, deserializer, encode),
+      }),
+    ]),
+  );
+}
+
+describe('stream-unary', () => {
+  it('A61 the handler iterates the request stream and returns one response', async () => {
+    const { client } = await serve(async (requests) => {
+      const seen: string[] = [];
+      for await (const request of requests) seen.push(request);
+      return seen.join('+');
+    });
+    const outcome = await clientStream(client, PATH, ['a', 'b', 'c']);
+    expect(outcome.responses).toEqual(['a+b+c']);
+    expect(outcome.status.code).toBe(StatusCode.OK);
+    expect(outcome.status.details).toBe('');
+  });
+
+  it('A49 context.read() gives each request then EOF, and keeps giving EOF', async () => {
+    const reads: unknown[] = [];
+    const { client } = await serve(async (_requests, context) => {
+      for (;;) {
+        const request = await context.read();
+        reads.push(request);
+        if (request === EOF) break;
+      }
+      reads.push(await context.read());
+      return `${reads.length}`;
+    });
+    const outcome = await clientStream(client, PATH, ['x', 'y']);
+    expect(outcome.responses).toEqual(['4']);
+    expect(reads).toEqual(['x', 'y', EOF, EOF]);
+  });
+
+  it('A61 an empty request stream is fine', async () => {
+    const { client } = await serve(async (requests) => {
+      let count = 0;
+      for await (const _ of requests) count++;
+      return `count ${count}`;
+    });
+    expect((await clientStream(client, PATH, [])).responses).toEqual(['count 0']);
+  });
+
+  it('A61 mixing iteration with read() is a UsageError (both orders)', async () => {
+    const errors: unknown[] = [];
+    const { client } = await startServer((srv) =>
+      srv.addGenericRpcHandlers([
+        methodHandlersGenericHandler('test.Collect', {
+          IterateThenRead: streamUnaryRpcMethodHandler(
+            async (requests, context) => {
+              for await (const _ of requests) break;
+              errors.push(await context.read().catch((e: unknown) => e));
+              return 'ok';
+            },
+            decode,
+            encode,
+          ),
+          ReadThenIterate: streamUnaryRpcMethodHandler(
+            async (requests, context) => {
+              await context.read();
+              try {
+                for await (const _ of requests) break;
+              } catch (error) {
+                errors.push(error);
+              }
+              return 'ok';
+            },
+            decode,
+            encode,
+          ),
+        }),
+      ]),
+    );
+    await clientStream(client, '/test.Collect/IterateThenRead', ['a', 'b']);
+    await clientStream(client, '/test.Collect/ReadThenIterate', ['a', 'b']);
+    expect(errors).toHaveLength(2);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(API_STYLES_MIXED);
+    }
+  });
+
+  it('A60 a client cancel rejects a pending read() with CancelledError', async () => {
+    const readError = deferred<unknown>();
+    const gotFirst = deferred();
+    const { client } = await serve(async (_requests, context) => {
+      await context.read();
+      gotFirst.resolve();
+      readError.resolve(await context.read().catch((e: unknown) => e));
+      return 'dropped';
+    });
+    const outcome = clientStream(client, PATH, ['first'], {
+      end: false,
+      onCall: (call) => {
+        void gotFirst.promise.then(() => call.cancel());
+      },
+    });
+    expect((await outcome).status.code).toBe(StatusCode.CANCELLED);
+    expect(await readError.promise).toBeInstanceOf(CancelledError);
+  });
+
+  it('a request that fails to deserialize mid-stream gets INTERNAL', async () => {
+    const { client } = await serve(
+      async (requests) => {
+        const seen: string[] = [];
+        for await (const request of requests) seen.push(request);
+        return seen.join();
+      },
+      (bytes) => {
+        const value = Buffer.from(bytes).toString();
+        if (value === 'bad') throw new TypeError('undecodable');
+        return value;
+      },
+    );
+    const outcome = await clientStream(client, PATH, ['good', 'bad', 'never']);
+    expect(outcome.status.code).toBe(StatusCode.INTERNAL);
+    expect(outcome.status.details).toBe('Failed to deserialize request: TypeError: undecodable');
+    expect((await clientStream(client, PATH, ['good'])).responses).toEqual(['good']);
+  });
+});

@@ -1,0 +1,207 @@
+import { StatusCode } from '@grpc-aio/core';
+import { API_STYLES_MIXED, CancelledError, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
+import { describe, expect, it } from 'vitest';
+import type { ServicerContext } from '../src/index.js';
+import { methodHandlersGenericHandler, unaryStreamRpcMethodHandler } from '../src/index.js';
+import { aborted, decode, deferred, encode, serverStream, startServer } from './helpers.js';
+
+const PATH = '/test.Stream/Items';
+type Behavior = Parameters<typeof unaryStreamRpcMethodHandler<string, string>>[0];
+
+async function serve(behavior: Behavior) {
+  return startServer((srv) =>
+    srv.addGenericRpcHandlers([
+      methodHandlersGenericHandler('test.Stream', {
+        Items: unaryStreamRpcMethodHandler(behavior, decode, encode),
+      }),
+    ]),
+  );
+}
+
+describe('unary-stream', () => {
+  it('A61 an async generator handler streams what it yields', async () => {
+    const { client } = await serve(async function* (request) {
+      for (let index = 0; index < 3; index++) yield `${request}${index}`;
+    });
+    const outcome = await serverStream(client, PATH, 'r');
+    expect(outcome.responses).toEqual(['r0', 'r1', 'r2']);
+    expect(outcome.status.code).toBe(StatusCode.OK);
+    expect(outcome.status.details).toBe('');
+  });
+
+  it('A61 a handler returning a sync iterable streams it', async () => {
+    const { client } = await serve((request) => [request, request.toUpperCase()]);
+    expect((await serverStream(client, PATH, 'ab')).responses).toEqual(['ab', 'AB']);
+  });
+
+  it('A49 A61 a handler may write with context.write() and return nothing', async () => {
+    const { client } = await serve(async (request, context) => {
+      await context.write(`${request}-1`);
+      await context.write(`${request}-2`);
+    });
+    const outcome = await serverStream(client, PATH, 'w');
+    expect(outcome.responses).toEqual(['w-1', 'w-2']);
+    expect(outcome.status.code).toBe(StatusCode.OK);
+  });
+
+  it('A49 write() sends initial metadata first; sendInitialMetadata after it is a UsageError', async () => {
+    let error: unknown;
+    const { client } = await serve(async (_request, context) => {
+      await context.write('one');
+      error = await context.sendInitialMetadata([['x-late', '1']]).catch((e: unknown) => e);
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['one']);
+    expect(error).toBeInstanceOf(UsageError);
+  });
+
+  it('A61 mixing write() with yielding is a UsageError', async () => {
+    let writeError: unknown;
+    const { client } = await serve(async function* (_request, context) {
+      yield 'first';
+      writeError = await context.write('mixed').catch((e: unknown) => e);
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['first']);
+    expect(outcome.status.code).toBe(StatusCode.OK);
+    expect(writeError).toBeInstanceOf(UsageError);
+    expect((writeError as Error).message).toBe(API_STYLES_MIXED);
+  });
+
+  it('A61 writing and then returning an iterable ends with UNKNOWN (styles mixed)', async () => {
+    const { client } = await serve(async (_request, context) => {
+      await context.write('written');
+      return ['returned'] as unknown as undefined;
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['written']);
+    expect(outcome.status.code).toBe(StatusCode.UNKNOWN);
+    expect(outcome.status.details).toBe(`Unexpected UsageError: ${API_STYLES_MIXED}`);
+  });
+
+  it('A61 a handler returning something that is not iterable ends with UNKNOWN', async () => {
+    const { client } = await serve(() => 42 as unknown as undefined);
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.status.code).toBe(StatusCode.UNKNOWN);
+    expect(outcome.status.details).toBe(
+      'Unexpected TypeError: A response-streaming handler must return an (async) iterable or nothing, got number.',
+    );
+  });
+
+  it('A72 a response the serializer rejects ends the RPC with INTERNAL and rejects write()', async () => {
+    let writeError: unknown;
+    const { client } = await startServer((srv) =>
+      srv.addGenericRpcHandlers([
+        methodHandlersGenericHandler('test.Stream', {
+          Items: unaryStreamRpcMethodHandler(
+            async (_request: string, context) => {
+              await context.write('fine');
+              writeError = await context.write('bad').catch((e: unknown) => e);
+            },
+            decode,
+            (value: string) => {
+              if (value === 'bad') throw new RangeError('cannot encode');
+              return encode(value);
+            },
+          ),
+        }),
+      ]),
+    );
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['fine']);
+    expect(outcome.status).toMatchObject({
+      code: StatusCode.INTERNAL,
+      details: 'Failed to serialize response: RangeError: cannot encode',
+    });
+    expect(writeError).toBeInstanceOf(RangeError);
+  });
+
+  it('A55 a non-OK code set by a streaming handler ends the stream with it', async () => {
+    const { client } = await serve(async function* (_request, context) {
+      yield 'partial';
+      context.setCode(StatusCode.RESOURCE_EXHAUSTED);
+      context.setDetails('quota');
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['partial']);
+    expect(outcome.status.code).toBe(StatusCode.RESOURCE_EXHAUSTED);
+    expect(outcome.status.details).toBe('quota');
+  });
+
+  it('A56 a generator that throws mid-stream ends with UNKNOWN after what it sent', async () => {
+    const { client } = await serve(async function* () {
+      yield 'before';
+      throw new Error('mid-stream');
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['before']);
+    expect(outcome.status.code).toBe(StatusCode.UNKNOWN);
+    expect(outcome.status.details).toBe('Unexpected Error: mid-stream');
+  });
+
+  it('A51 abort in a streaming handler after some responses', async () => {
+    const { client } = await serve(async function* (_request, context) {
+      yield 'one';
+      await context.abort(StatusCode.ABORTED, 'stop here');
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['one']);
+    expect(outcome.status.code).toBe(StatusCode.ABORTED);
+    expect(outcome.status.details).toBe('stop here');
+  });
+
+  it('A7 write() after a swallowed abort is a UsageError "RPC already finished."', async () => {
+    let error: unknown;
+    const { client } = await serve(async (_request, context) => {
+      await context.abort(StatusCode.ABORTED, 'gone').catch(() => {});
+      error = await context.write('late').catch((e: unknown) => e);
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.status.code).toBe(StatusCode.ABORTED);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(RPC_ALREADY_FINISHED);
+  });
+
+  it('A60 a client cancel closes an async-generator handler (its finally runs) and rejects pending writes', async () => {
+    const finallyRan = deferred<boolean>();
+    const { client } = await serve(async function* (_request, context) {
+      try {
+        yield 'first';
+        await aborted(context.signal);
+        yield 'never sent';
+      } finally {
+        finallyRan.resolve(context.cancelled());
+      }
+    });
+    const outcome = serverStream(client, PATH, 'x', {
+      onCall: (call) => call.once('data', () => call.cancel()),
+    });
+    const { status, responses } = await outcome;
+    expect(status.code).toBe(StatusCode.CANCELLED);
+    expect(responses).toEqual(['first']);
+    expect(await finallyRan.promise).toBe(true);
+  });
+
+  it('A60 a deadline rejects a pending write() of a write-style handler with CancelledError', async () => {
+    const writeError = deferred<unknown>();
+    let context: ServicerContext | undefined;
+    const { client } = await serve(async (_request, ctx) => {
+      context = ctx;
+      // Nobody reads on the client side, so flow control eventually holds a write back.
+      const chunk = 'x'.repeat(64 * 1024);
+      try {
+        for (;;) await ctx.write(chunk);
+      } catch (error) {
+        writeError.resolve(error);
+      }
+    });
+    const outcome = serverStream(client, PATH, 'x', {
+      timeout: 0.3,
+      onCall: (call) => call.pause(),
+    });
+    expect((await outcome).status.code).toBe(StatusCode.DEADLINE_EXCEEDED);
+    expect(await writeError.promise).toBeInstanceOf(CancelledError);
+    expect(context?.cancelled()).toBe(true);
+    expect(context?.signal.aborted).toBe(true);
+  });
+});
