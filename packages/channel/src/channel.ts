@@ -215,12 +215,16 @@ export class ClientChannel implements Channel, CallOwner {
     options: CallOptions | undefined,
   ): ClientCallInit<TRequest, TResponse> {
     const timeout = options?.timeout;
-    const deadline = timeout == null ? Number.POSITIVE_INFINITY : Date.now() + timeout * 1000;
+    const transport = this.#transport;
+    const now = transport.now === undefined ? undefined : () => transport.now!();
+    const deadline =
+      timeout == null ? Number.POSITIVE_INFINITY : (now === undefined ? Date.now() : now()) + timeout * 1000;
     return {
-      transport: this.#transport.createCall(method, deadline, options),
+      transport: transport.createCall(method, deadline, options),
       serializer,
       deserializer,
       deadline,
+      now,
       signal: options?.signal ?? undefined,
       owner: this,
     };

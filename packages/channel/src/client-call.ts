@@ -68,6 +68,8 @@ export interface ClientCallInit<TRequest, TResponse> {
   deadline?: number | undefined;
   signal?: AbortSignal | undefined;
   owner?: CallOwner | undefined;
+  /** The clock `timeRemaining()` reads, in milliseconds since the epoch (default `Date.now`). */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   protected readonly serializer: Serializer<TRequest> | null | undefined;
   protected readonly deserializer: Deserializer<TResponse> | null | undefined;
   readonly #deadline: number;
+  readonly #now: () => number;
   #owner: CallOwner | undefined;
 
   #status: TransportStatus | undefined;
@@ -114,6 +117,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.serializer = init.serializer;
     this.deserializer = init.deserializer;
     this.#deadline = init.deadline ?? Number.POSITIVE_INFINITY;
+    this.#now = init.now ?? Date.now;
     this.#owner = init.owner;
     this.unaryResponse = unaryResponse;
     const signal = init.signal;
@@ -143,7 +147,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   timeRemaining(): number | undefined {
     if (this.#deadline === Number.POSITIVE_INFINITY) return undefined;
-    return Math.max(0, (this.#deadline - Date.now()) / 1000);
+    return Math.max(0, (this.#deadline - this.#now()) / 1000);
   }
 
   cancel(): boolean {

@@ -61,4 +61,9 @@ export interface ChannelTransport {
   watchState(currentState: ChannelConnectivity, callback: () => void): void;
   /** Releases the transport. Calls still running are cancelled by the channel before this. */
   close(): void;
+  /**
+   * The clock deadlines are computed and `timeRemaining()` is read on, in milliseconds since the
+   * epoch. Optional: `Date.now` when absent (a fake transport passes its fake clock).
+   */
+  now?(): number;
 }
