@@ -3,9 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = readdirSync(`${root}packages`).filter((name) =>
-  existsSync(`${root}packages/${name}/package.json`),
-);
+// One vitest project per workspace package folder, plus the examples.
+const folders = [
+  ...readdirSync(`${root}packages`)
+    .filter((name) => existsSync(`${root}packages/${name}/package.json`))
+    .map((name) => ({ name, dir: `${root}packages/${name}` })),
+  { name: 'examples', dir: `${root}examples` },
+];
 
 // Tests import the workspace packages by name and get their TypeScript sources, so a test run never
 // needs a fresh build (tests that check the built dist/ files import those explicitly).
@@ -23,18 +27,18 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
-    projects: packages.map((name) => ({
+    projects: folders.map(({ name, dir }) => ({
       resolve: { alias },
       test: {
         name,
-        root: `${root}packages/${name}`,
+        root: dir,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         testTimeout: 20_000,
         hookTimeout: 20_000,
         typecheck: {
           enabled: true,
           include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
-          tsconfig: `${root}packages/${name}/tsconfig.json`,
+          tsconfig: `${dir}/tsconfig.json`,
         },
       },
     })),

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main as helloworld } from '../src/helloworld.js';
+import { main as loadBalancing } from '../src/load-balancing.js';
+import { main as tls } from '../src/tls.js';
+
+const run = promisify(execFile);
+const examples = fileURLToPath(new URL('..', import.meta.url));
+
+describe('examples', () => {
+  it('helloworld: typed stubs, metadata', async () => {
+    expect(await helloworld()).toEqual(['Hello, world!', 'Bonjour, monde!']);
+  });
+
+  it('tls: mutual TLS identity, and a client without a certificate is refused', async () => {
+    expect(await tls()).toEqual([
+      'Hello mTLS client, your certificate says grpc-aio test client',
+      'without a client certificate: UNAVAILABLE',
+    ]);
+  });
+
+  it('load balancing: round_robin spreads 30 calls over the three servers', async () => {
+    const lines = await loadBalancing();
+    expect(lines).toHaveLength(3);
+    for (const [index, line] of lines.entries()) {
+      const count = Number(/^server (\d): (\d+) calls$/.exec(line)?.[2]);
+      expect(line.startsWith(`server ${index + 1}:`)).toBe(true);
+      expect(count).toBeGreaterThanOrEqual(5);
+    }
+  });
+
+  it('demo: the main job runs every step and exits 0', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+      cwd: examples,
+      timeout: 60_000,
+    });
+    expect(stdout).toContain('demo finished: every step behaved as expected');
+    expect(stdout).not.toContain('FAILED');
+    for (const title of [
+      'unary',
+      'server streaming',
+      'client streaming',
+      'bidirectional streaming',
+      'a cancelled call',
+      'a server error',
+      'a deadline',
+      'health checks',
+      'graceful stop',
+    ]) {
+      expect(stdout).toContain(`== ${title}`);
+    }
+  }, 60_000);
+});

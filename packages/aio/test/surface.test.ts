@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import * as experimental from '../src/experimental.js';
+import * as health from '../src/health.js';
+import * as aio from '../src/index.js';
+
+// grpc.aio.__all__ of gRPC Python 1.66, camelCased, split into what exists at run time in
+// TypeScript and what is type-only (interfaces; checked in surface.test-d.ts).
+const PYTHON_ALL_RUNTIME = [
+  'AbortError',
+  'AioRpcError',
+  'BaseError',
+  'ClientCallDetails',
+  'EOF',
+  'InterceptedUnaryUnaryCall',
+  'InternalError',
+  'Metadata',
+  'UsageError',
+  'initGrpcAio',
+  'insecureChannel',
+  'secureChannel',
+  'server',
+  'shutdownGrpcAio',
+];
+
+describe('the grpc-aio surface', () => {
+  it('A1..A5 every runtime name of grpc.aio.__all__ is exported', () => {
+    for (const name of PYTHON_ALL_RUNTIME) expect(aio, name).toHaveProperty(name);
+  });
+
+  it('the sorted list of runtime exports (nothing drops out silently)', () => {
+    expect(Object.keys(aio).sort()).toMatchInlineSnapshot(`
+      [
+        "AbortError",
+        "AioRpcError",
+        "BaseError",
+        "CancelledError",
+        "ChannelConnectivity",
+        "ClientCallDetails",
+        "Compression",
+        "EOF",
+        "InterceptedStreamStreamCall",
+        "InterceptedStreamUnaryCall",
+        "InterceptedUnaryStreamCall",
+        "InterceptedUnaryUnaryCall",
+        "InternalError",
+        "InvalidStateError",
+        "Metadata",
+        "RpcContextVar",
+        "RpcError",
+        "Status",
+        "StatusCode",
+        "UsageError",
+        "accessTokenCallCredentials",
+        "addServicer",
+        "altsChannelCredentials",
+        "clientLoggingInterceptor",
+        "compositeCallCredentials",
+        "compositeChannelCredentials",
+        "computeEngineChannelCredentials",
+        "defaultTimeoutInterceptor",
+        "dynamicSslServerCredentials",
+        "initGrpcAio",
+        "insecureChannel",
+        "insecureChannelCredentials",
+        "insecureServerCredentials",
+        "interceptChannel",
+        "isEOF",
+        "loadProtos",
+        "loadProtosAndServices",
+        "loadServices",
+        "localChannelCredentials",
+        "localServerCredentials",
+        "metadataCallCredentials",
+        "metadataInterceptor",
+        "methodHandlersGenericHandler",
+        "protos",
+        "protosAndServices",
+        "recoveryInterceptor",
+        "retryInterceptor",
+        "secureChannel",
+        "server",
+        "serverLoggingInterceptor",
+        "servicerHandlers",
+        "services",
+        "shutdownGrpcAio",
+        "sslChannelCredentials",
+        "sslServerCertificateConfiguration",
+        "sslServerCredentials",
+        "statusCodeFromName",
+        "statusCodeName",
+        "streamStreamRpcMethodHandler",
+        "streamUnaryRpcMethodHandler",
+        "stub",
+        "unaryStreamRpcMethodHandler",
+        "unaryUnaryRpcMethodHandler",
+        "wrapHandler",
+        "xdsChannelCredentials",
+      ]
+    `);
+  });
+
+  it('grpc-aio/experimental answers with the same names and values (the 1.32 path)', () => {
+    expect(Object.keys(experimental).sort()).toEqual(Object.keys(aio).sort());
+    for (const [name, value] of Object.entries(aio))
+      expect(experimental[name as keyof typeof experimental]).toBe(value);
+  });
+
+  it('grpc-aio/health exports the health service', () => {
+    expect(health.SERVICE_NAME).toBe('grpc.health.v1.Health');
+    expect(typeof health.HealthServicer).toBe('function');
+  });
+
+  it("A74 protos/services/protosAndServices are the loaders under Python's names", () => {
+    expect(aio.protos).toBe(aio.loadProtos);
+    expect(aio.services).toBe(aio.loadServices);
+    expect(aio.protosAndServices).toBe(aio.loadProtosAndServices);
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.shared.ts';
+
+export default defineConfig(
+  packageBuild({
+    index: 'src/index.ts',
+    testing: 'src/testing.ts',
+    health: 'src/health.ts',
+    experimental: 'src/experimental.ts',
+  }),
+);
