@@ -7,5 +7,6 @@ export default defineConfig(
     testing: 'src/testing.ts',
     health: 'src/health.ts',
     experimental: 'src/experimental.ts',
+    status: 'src/status.ts',
   }),
 );

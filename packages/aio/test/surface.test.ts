@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as experimental from '../src/experimental.js';
 import * as health from '../src/health.js';
+import * as status from '../src/status.js';
 import * as aio from '../src/index.js';
 
 // grpc.aio.__all__ of gRPC Python 1.66, camelCased, split into what exists at run time in
@@ -108,6 +109,23 @@ describe('the grpc-aio surface', () => {
   it('grpc-aio/health exports the health service', () => {
     expect(health.SERVICE_NAME).toBe('grpc.health.v1.Health');
     expect(typeof health.HealthServicer).toBe('function');
+  });
+
+  it('A76 grpc-aio/status exports the rich status helpers', () => {
+    expect(Object.keys(status).sort()).toEqual([
+      'GRPC_DETAILS_METADATA_KEY',
+      'StatusDetailsMetadataDecodeError',
+      'StatusDetailsMetadataValueError',
+      'TYPE_URL_PREFIX',
+      'anyIs',
+      'decodeRpcStatus',
+      'encodeRpcStatus',
+      'fromCall',
+      'fromRpcError',
+      'packAny',
+      'toStatus',
+      'unpackAny',
+    ]);
   });
 
   it("A74 protos/services/protosAndServices are the loaders under Python's names", () => {

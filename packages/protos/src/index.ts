@@ -24,6 +24,22 @@ export type { ProtoPaths } from './load-root.js';
 export type { MessageType } from './message-type.js';
 export type { ConversionOptions, LoadOptions } from './options.js';
 export { ProtoLoadError } from './proto-load-error.js';
+// Rich error status (Python's grpc_status.rpc_status).
+export type { AnyMessage, RpcStatus } from './rpc-status.js';
+export {
+  anyIs,
+  decodeRpcStatus,
+  encodeRpcStatus,
+  fromCall,
+  fromRpcError,
+  GRPC_DETAILS_METADATA_KEY,
+  packAny,
+  StatusDetailsMetadataDecodeError,
+  StatusDetailsMetadataValueError,
+  TYPE_URL_PREFIX,
+  toStatus,
+  unpackAny,
+} from './rpc-status.js';
 export { NOT_A_SERVICE, stub } from './stub.js';
 export type {
   BehaviorOf,
