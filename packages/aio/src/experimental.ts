@@ -54,6 +54,8 @@ export {
   AbortError,
   AioRpcError,
   accessTokenCallCredentials,
+  addAdminServicers,
+  addChannelzServicer,
   addServicer,
   altsChannelCredentials,
   BaseError,

@@ -118,8 +118,10 @@ export {
   servicerHandlers,
   stub,
 } from '@grpc-aio/protos';
-// Server credentials and method-handler helpers.
+// Server credentials, method-handler helpers and admin services (channelz).
 export {
+  addAdminServicers,
+  addChannelzServicer,
   dynamicSslServerCredentials,
   insecureServerCredentials,
   localServerCredentials,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as experimental from '../src/experimental.js';
 import * as health from '../src/health.js';
-import * as status from '../src/status.js';
 import * as aio from '../src/index.js';
+import * as status from '../src/status.js';
 
 // grpc.aio.__all__ of gRPC Python 1.66, camelCased, split into what exists at run time in
 // TypeScript and what is type-only (interfaces; checked in surface.test-d.ts).
@@ -52,6 +52,8 @@ describe('the grpc-aio surface', () => {
         "StatusCode",
         "UsageError",
         "accessTokenCallCredentials",
+        "addAdminServicers",
+        "addChannelzServicer",
         "addServicer",
         "altsChannelCredentials",
         "clientLoggingInterceptor",

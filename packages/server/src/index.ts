@@ -13,6 +13,7 @@ export type {
   ServicerContext,
   StatusLike,
 } from '@grpc-aio/core';
+export { addAdminServicers, addChannelzServicer, STREAMING_ADMIN_METHOD } from './admin.js';
 export type { PrivateKeyCertificateChainPair } from './credentials.js';
 export {
   dynamicSslServerCredentials,
