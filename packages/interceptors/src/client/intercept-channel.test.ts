@@ -306,6 +306,23 @@ describe('A64 what an interceptor returns', () => {
     expect(call.done()).toBe(true);
   });
 
+  it('A64 two continuations with identical (primitive) responses: the newest call is the one returned', async () => {
+    let attempt = 0;
+    const fake = new FakeChannel(() => {
+      attempt += 1;
+      return { response: 'same', trailingMetadata: [['attempt', String(attempt)]] };
+    });
+    const twice: UnaryUnaryClientInterceptor = {
+      async interceptUnaryUnary(continuation, details, request) {
+        await continuation(details, request);
+        return continuation(details, request);
+      },
+    };
+    const call = interceptChannel(fake, twice).unaryUnary(METHOD)(new Uint8Array());
+    expect(await call).toBe('same');
+    expect((await call.trailingMetadata()).get('attempt')).toBe('2');
+  });
+
   it('A64 async `return call` of a failed call keeps its code, details and both metadata sets', async () => {
     const fake = failing();
     const asyncPass: UnaryUnaryClientInterceptor = {

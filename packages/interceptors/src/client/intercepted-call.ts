@@ -174,7 +174,7 @@ export abstract class InterceptedCall implements Call {
     if (isCallLike(value)) {
       this.#setFinal(value);
     } else if (isUnaryResponse(this.#chain.kind)) {
-      const match = this.#produced.find(
+      const match = this.#produced.findLast(
         (produced) => produced.settled?.ok && produced.settled.value === value,
       );
       this.#setFinal(match?.call ?? new SettledCall({ ok: true, value }));
@@ -188,7 +188,7 @@ export abstract class InterceptedCall implements Call {
 
   #settleError(error: unknown): void {
     if (this.#final !== undefined) return;
-    const match = this.#produced.find(
+    const match = this.#produced.findLast(
       (produced) =>
         produced.settled !== undefined && !produced.settled.ok && produced.settled.error === error,
     );
