@@ -40,6 +40,7 @@ import {
   SERVER_SHUTTING_DOWN,
 } from './messages.js';
 import { isRpcMethodHandler } from './method-handlers.js';
+import type { ServerCallTransport } from './server-call-transport.js';
 
 /** The details of a request that arrived on a unary-request method without its message. */
 export const NO_REQUEST = 'Received no request message for a unary-request method.';
@@ -60,6 +61,18 @@ export interface RpcHost {
   isSecurePort(localPort: number | undefined): boolean;
   /** The RPC is over and none of its user code runs any more. */
   ended(rpc: ServerRpc, admitted: boolean): void;
+  /** The clock of deadlines and `timeRemaining()`, in ms since the epoch (default `Date.now()`). */
+  now?(): number;
+  /** Replaces every handler's codecs, for a transport that carries objects (the servicer harness). */
+  readonly codec?: MessageCodec | undefined;
+}
+
+/** How messages on the transport become requests, and responses messages. */
+export interface MessageCodec {
+  /** In place of the handler's `requestDeserializer`. */
+  readonly deserialize: (message: Buffer) => unknown;
+  /** In place of the handler's `responseSerializer`; must return a Uint8Array. */
+  readonly serialize: (response: unknown) => Uint8Array;
 }
 
 type Call = grpc.ServerInterceptingCallInterface;
@@ -104,11 +117,12 @@ let onCancel: (rpc: ServerRpc) => void;
 
 /**
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
- * Driven by grpc-js through a {@link GrpcJsBridge}.
+ * Driven by grpc-js through a {@link GrpcJsBridge}, or by any {@link ServerCallTransport} through
+ * {@link serverRpcEvents}.
  */
 export class ServerRpc implements ServicerContext<unknown, unknown> {
   readonly #host: RpcHost;
-  readonly #call: Call;
+  readonly #call: ServerCallTransport;
   readonly #path: string;
   #rawMetadata: grpc.Metadata | undefined;
   #metadata: Metadata | undefined;
@@ -157,7 +171,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     onCancel = (rpc) => rpc.#onCancel();
   }
 
-  constructor(host: RpcHost, path: string, call: Call) {
+  constructor(host: RpcHost, path: string, call: ServerCallTransport) {
     this.#host = host;
     this.#path = path;
     this.#call = call;
@@ -311,7 +325,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     // grpc-js does not say why. A client whose deadline passed cancels the stream itself, at about
     // the time the server's copy of the deadline passes: call that the deadline.
     const reason =
-      Number.isFinite(deadline) && Date.now() >= deadline - DEADLINE_TOLERANCE_MS
+      Number.isFinite(deadline) && this.#now() >= deadline - DEADLINE_TOLERANCE_MS
         ? CANCELLED_BY_DEADLINE
         : CANCELLED_BY_CLIENT;
     this.#terminate(new CancelledError(reason));
@@ -454,7 +468,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   }
 
   #deserialize(bytes: Buffer): unknown {
-    const deserializer = this.#handler?.requestDeserializer;
+    const deserializer = this.#host.codec?.deserialize ?? this.#handler?.requestDeserializer;
     if (deserializer == null) return bytes;
     try {
       return deserializer(bytes);
@@ -474,7 +488,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
    * and throws (a TypeError, or the serializer's error).
    */
   #serialize(response: unknown): Buffer {
-    const serializer = this.#handler?.responseSerializer;
+    const serializer = this.#host.codec?.serialize ?? this.#handler?.responseSerializer;
     let bytes: unknown;
     let failure: unknown;
     let problem = '';
@@ -660,6 +674,8 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   }
 
   #peerAuth(): PeerAuth {
+    if (this.#auth === undefined && this.#call.getPeerAuth !== undefined)
+      this.#auth = this.#call.getPeerAuth();
     if (this.#auth === undefined) {
       const call = this.#call as Partial<Call>;
       const grpcAuth = typeof call.getAuthContext === 'function' ? call.getAuthContext() : {};
@@ -687,7 +703,11 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   timeRemaining(): number | undefined {
     const deadline = Number(this.#call.getDeadline());
     if (!Number.isFinite(deadline)) return undefined;
-    return Math.max(0, (deadline - Date.now()) / 1000);
+    return Math.max(0, (deadline - this.#now()) / 1000);
+  }
+
+  #now(): number {
+    return this.#host.now?.() ?? Date.now();
   }
 
   cancelled(): boolean {
@@ -719,6 +739,21 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     return 'ServicerContext';
   }
 }
+
+/**
+ * Feeds a {@link ServerRpc} the events of its call, for a {@link ServerCallTransport} other than
+ * grpc-js's (what {@link GrpcJsBridge} does for grpc-js).
+ */
+export const serverRpcEvents = Object.freeze({
+  /** The client's (invocation) metadata; before `dispatch()`. */
+  metadata: (rpc: ServerRpc, metadata: grpc.Metadata): void => onMetadata(rpc, metadata),
+  /** One request message, answering a `startRead()`. */
+  message: (rpc: ServerRpc, message: Buffer): void => onMessage(rpc, message),
+  /** The end of the requests, answering a `startRead()`. */
+  halfClose: (rpc: ServerRpc): void => onHalfClose(rpc),
+  /** The call ended other than by the server's status (client cancel, deadline). */
+  cancel: (rpc: ServerRpc): void => onCancel(rpc),
+});
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';

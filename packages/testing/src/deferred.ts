@@ -16,3 +16,20 @@ export function deferred<T>(): Deferred<T> {
   promise.catch(() => {});
   return { promise, resolve, reject };
 }
+
+/** `promise`, or a rejection with `message()` after `seconds` of real time. */
+export function bounded<T>(promise: Promise<T>, seconds: number, message: () => string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message())), seconds * 1000);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -33,7 +33,7 @@ import {
 } from '@grpc-aio/errors';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { WRITE_ON_UNARY_RESPONSE } from '@grpc-aio/server';
-import { type Deferred, deferred } from './deferred.js';
+import { bounded, type Deferred, deferred } from './deferred.js';
 import { describeThrown, thrownStatus } from './thrown-status.js';
 import { type ScheduledCall, strictRealTime, type Time } from './time.js';
 
@@ -653,19 +653,7 @@ class FakeChannelTransport implements ChannelTransport {
     if (typeof seconds !== 'number' || !(seconds >= 0)) {
       return Promise.reject(new RangeError('timeout must be a non-negative number of seconds.'));
     }
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(message())), seconds * 1000);
-      promise.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return bounded(promise, seconds, message);
   }
 }
 

@@ -1,45 +1,29 @@
+import type * as grpc from '@grpc/grpc-js';
 import {
-  type Compression,
-  EOF,
   type GenericRpcHandler,
   type HandlerCallDetails,
-  isCompression,
-  isStatusCode,
   type MethodHandlers,
   type RpcMethodHandler,
   type ServicerContext,
   StatusCode,
-  type StatusLike,
   statusCodeToString,
 } from '@grpc-aio/core';
-import {
-  ABORT_ALREADY_CALLED,
-  AbortError,
-  API_STYLES_MIXED,
-  CancelledError,
-  INITIAL_METADATA_ALREADY_SENT,
-  LOCALLY_ABORTED,
-  LOCALLY_CANCELLED,
-  METHOD_NOT_FOUND,
-  RPC_ALREADY_FINISHED,
-  UsageError,
-} from '@grpc-aio/errors';
-import {
-  runInRpcScope,
-  runServerInterceptors,
-  type ServerInterceptor,
-  validateServerInterceptors,
-} from '@grpc-aio/interceptors/server';
+import { LOCALLY_CANCELLED, UsageError } from '@grpc-aio/errors';
+import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
+import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import {
-  CANCELLED_BY_CLIENT,
-  CANCELLED_BY_DEADLINE,
-  COMPRESSION_AFTER_METADATA,
-  WRITE_ON_UNARY_RESPONSE,
-} from '@grpc-aio/server';
-import { type Deferred, deferred } from './deferred.js';
+  isGenericRpcHandler,
+  isRpcMethodHandler,
+  type MessageCodec,
+  type PeerAuth,
+  type RpcHost,
+  type ServerCallTransport,
+  ServerRpc,
+  serverRpcEvents,
+} from '@grpc-aio/server/internal';
+import { bounded, type Deferred, deferred } from './deferred.js';
 import { FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
-import { describeThrown } from './thrown-status.js';
 import { type ScheduledCall, strictRealTime, type Time } from './time.js';
 
 /** `sendRequest()` after `requestsClosed()`. */
@@ -123,126 +107,143 @@ export interface StreamStreamServerRpc<TRequest = any, TResponse = any>
     SendsRequests<TRequest>,
     TakesResponses<TResponse> {}
 
-function isObjectLike(value: unknown): value is object {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+// Messages pass by reference: the harness's transport carries each request or response object as
+// a unique empty Buffer standing for it, and the server's codec step maps between the two (in place
+// of the handlers' own codecs).
+const byReference = new WeakMap<Buffer, unknown>();
+function asMessage(value: unknown): Buffer {
+  const token = Buffer.alloc(0);
+  byReference.set(token, value);
+  return token;
 }
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return isObjectLike(value) && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+function fromMessage(message: Buffer): unknown {
+  return byReference.get(message);
 }
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return isObjectLike(value) && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return isObjectLike(value) && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-function isRpcMethodHandler(value: unknown): value is RpcMethodHandler {
-  return (
-    isObjectLike(value) &&
-    typeof (value as RpcMethodHandler).requestStreaming === 'boolean' &&
-    typeof (value as RpcMethodHandler).responseStreaming === 'boolean'
-  );
-}
+const BY_REFERENCE: MessageCodec = Object.freeze({ deserialize: fromMessage, serialize: asMessage });
 
-function bounded<T>(promise: Promise<T>, seconds: number, message: () => string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message())), seconds * 1000);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+interface Kind {
+  readonly requestStreaming: boolean;
+  readonly responseStreaming: boolean;
 }
-
-const NONE = 0;
-const ITERATOR = 1;
-const READ_WRITE = 2;
+const kindName = ({ requestStreaming, responseStreaming }: Kind): string =>
+  `${requestStreaming ? 'stream' : 'unary'}${responseStreaming ? 'Stream' : 'Unary'}`;
 
 /**
- * One RPC of the harness: the {@link ServicerContext} handed to the handler, and the test's handle
- * on the client side. Its semantics follow @grpc-aio/server's context (see that package's README).
+ * The outermost interceptor of every harness RPC: the test said which kind of RPC it invokes (a
+ * real client does so by how it calls), and a handler of another kind ends the RPC with INTERNAL.
  */
-class HarnessRpc implements ServicerContext<unknown, unknown> {
+function kindCheck(method: string, invoked: Kind): ServerInterceptor {
+  return {
+    async interceptService(continuation, details) {
+      const handler = await continuation(details);
+      if (
+        !isRpcMethodHandler(handler) ||
+        (handler.requestStreaming === invoked.requestStreaming &&
+          handler.responseStreaming === invoked.responseStreaming)
+      ) {
+        return handler;
+      }
+      const message = `The handler of ${method} is ${kindName(handler)}, invoked as another kind.`;
+      const refuse = (_request: unknown, context: ServicerContext) =>
+        context.abort(StatusCode.INTERNAL, message);
+      return {
+        ...invoked,
+        unaryUnary: refuse,
+        unaryStream: refuse,
+        streamUnary: refuse,
+        streamStream: refuse,
+      } as RpcMethodHandler;
+    },
+  };
+}
+
+/**
+ * One RPC of the harness: the per-call transport of the server's own RPC machinery (a
+ * `ServerRpc` of @grpc-aio/server, which is the handler's {@link ServicerContext}), and the
+ * test's handle on the client side.
+ */
+class HarnessCall implements ServerCallTransport {
   readonly #server: FakeServer;
   readonly #method: string;
-  readonly #metadata: Metadata;
-  readonly #deadline: number; // seconds on the harness clock
+  readonly #kind: Kind;
+  readonly #rpc: ServerRpc;
+  readonly #deadline: number; // ms on the harness clock
   #timer: ScheduledCall | undefined;
-  #handler: RpcMethodHandler | undefined;
 
-  #statusSent = false;
-  #terminated = false;
-  #terminationReason: Error | undefined;
-  #done = false;
-  #doneCallbacks: ((context: this) => void)[] | undefined;
-  #controller: AbortController | undefined;
-
-  #code: StatusCode | undefined;
-  #statusDetails: string | undefined;
-  #trailingMetadata: Metadata | undefined;
-  #aborted = false;
-  #initialMetadataSent = false;
-
-  #requests: unknown[] = [];
-  #readers: Deferred<unknown>[] = [];
+  // Requests, as messages for the server.
+  #requests: Buffer[] = [];
   #halfClosed = false;
-  #requestStyle = NONE;
-  #responseStyle = NONE;
+  #halfCloseDelivered = false;
+  #reads = 0;
+  #delivering = false;
 
+  // What the server sent.
   #responses: unknown[] = [];
   #responseWaiters: Deferred<unknown>[] = [];
+  #response: { value: unknown } | undefined;
   readonly #initialMetadata = deferred<Metadata>();
   readonly #termination = deferred<Termination>();
   #ended: Termination | undefined;
 
-  constructor(server: FakeServer, method: string, metadata: Metadata, timeout: number | undefined) {
+  constructor(
+    server: FakeServer,
+    method: string,
+    kind: Kind,
+    metadata: Metadata,
+    timeout: number | undefined,
+  ) {
     this.#server = server;
     this.#method = method;
-    this.#metadata = metadata;
+    this.#kind = kind;
     const time = server.time;
-    this.#deadline = timeout == null ? Number.POSITIVE_INFINITY : time.time() + timeout;
-    if (timeout != null) this.#timer = time.callAt(() => this.#expire(), this.#deadline);
+    const host: RpcHost = {
+      interceptors: [kindCheck(method, kind), ...server.interceptors],
+      findHandler: (_path, details) => server.findHandler(details()),
+      admit: () => true,
+      isSecurePort: () => false,
+      ended: () => {},
+      now: () => time.time() * 1000,
+      codec: BY_REFERENCE,
+    };
+    this.#rpc = new ServerRpc(host, method, this);
+    if (timeout == null) {
+      this.#deadline = Number.POSITIVE_INFINITY;
+    } else {
+      const deadline = time.time() + timeout;
+      this.#deadline = deadline * 1000;
+      this.#timer = time.callAt(() => this.#expire(), deadline);
+    }
+    serverRpcEvents.metadata(this.#rpc, toGrpcJsMetadata(metadata));
   }
 
   // ---- the test (client) side ----------------------------------------------------------------
 
   start(request: unknown, unaryRequest: boolean): this {
     if (unaryRequest) {
-      this.#requests.push(request);
+      this.#requests.push(asMessage(request));
       this.#halfClosed = true;
     }
-    runInRpcScope(() => this.#dispatch(unaryRequest)).catch((error: unknown) => {
-      // #dispatch ends the RPC on every error of user code; this is a bug of the harness.
-      console.error(`@grpc-aio/testing: the harness failed to run ${this.#method}:`, error);
-    });
+    this.#rpc.dispatch();
     return this;
   }
 
   sendRequest(request: unknown): void {
     if (this.#halfClosed) throw new UsageError(REQUESTS_ALREADY_CLOSED);
-    if (this.#terminated || this.#statusSent) return;
-    const reader = this.#readers.shift();
-    if (reader !== undefined) reader.resolve(request);
-    else this.#requests.push(request);
+    if (this.#ended !== undefined) return;
+    this.#requests.push(asMessage(request));
+    this.#deliver();
   }
 
   requestsClosed(): void {
     if (this.#halfClosed) return;
     this.#halfClosed = true;
-    const readers = this.#readers;
-    this.#readers = [];
-    for (const reader of readers) reader.resolve(EOF);
+    this.#deliver();
   }
 
   cancel(): void {
-    if (this.#statusSent || this.#terminated) return;
+    if (this.#ended !== undefined) return;
     this.#end({ trailingMetadata: new Metadata(), code: StatusCode.CANCELLED, details: LOCALLY_CANCELLED });
-    this.#terminate(new CancelledError(CANCELLED_BY_CLIENT));
+    serverRpcEvents.cancel(this.#rpc);
   }
 
   initialMetadata(): Promise<Metadata> {
@@ -283,8 +284,9 @@ class HarnessRpc implements ServicerContext<unknown, unknown> {
   }
 
   #end(termination: Termination): void {
-    if (this.#ended !== undefined) return;
     this.#ended = termination;
+    this.#timer?.cancel();
+    this.#timer = undefined;
     this.#initialMetadata.resolve(new Metadata());
     this.#termination.resolve(termination);
     const waiters = this.#responseWaiters;
@@ -292,372 +294,103 @@ class HarnessRpc implements ServicerContext<unknown, unknown> {
     for (const waiter of waiters) waiter.reject(this.#noMoreResponses());
   }
 
+  /** The deadline passed: the client sees DEADLINE_EXCEEDED, the server a cancellation. */
   #expire(): void {
-    if (this.#statusSent || this.#terminated) return;
+    if (this.#ended !== undefined) return;
     this.#end({
       trailingMetadata: new Metadata(),
       code: StatusCode.DEADLINE_EXCEEDED,
       details: FAKE_DEADLINE_EXCEEDED,
     });
-    this.#terminate(new CancelledError(CANCELLED_BY_DEADLINE));
+    serverRpcEvents.cancel(this.#rpc);
   }
 
-  // ---- dispatch -------------------------------------------------------------------------------
-
-  async #dispatch(unaryRequest: boolean): Promise<void> {
-    const details: HandlerCallDetails = Object.freeze({
-      method: this.#method,
-      invocationMetadata: this.#metadata,
+  /** Answers the server's pending reads (one message or the half-close each), a turn later as grpc-js does. */
+  #deliver(): void {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    queueMicrotask(() => {
+      this.#delivering = false;
+      while (this.#reads > 0 && this.#ended === undefined) {
+        const request = this.#requests.shift();
+        if (request !== undefined) {
+          this.#reads--;
+          serverRpcEvents.message(this.#rpc, request);
+        } else if (this.#halfClosed && !this.#halfCloseDelivered) {
+          this.#reads--;
+          this.#halfCloseDelivered = true;
+          serverRpcEvents.halfClose(this.#rpc);
+        } else {
+          return;
+        }
+      }
     });
-    let handler: RpcMethodHandler | null | undefined;
-    try {
-      handler = await runServerInterceptors(this.#server.interceptors, details, (next) => {
-        try {
-          return Promise.resolve(this.#server.findHandler(next));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      });
-    } catch (error) {
-      this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, undefined);
-      return;
+  }
+
+  // ---- ServerCallTransport (the server's side) ------------------------------------------------
+
+  sendMetadata(metadata: grpc.Metadata): void {
+    if (this.#ended === undefined) this.#initialMetadata.resolve(fromGrpcJsMetadata(metadata));
+  }
+
+  sendMessage(message: Buffer, callback: () => void): void {
+    if (this.#ended !== undefined) return;
+    this.#initialMetadata.resolve(new Metadata());
+    const response = fromMessage(message);
+    if (!this.#kind.responseStreaming) {
+      this.#response = { value: response };
+    } else {
+      const waiter = this.#responseWaiters.shift();
+      if (waiter !== undefined) waiter.resolve(response);
+      else this.#responses.push(response);
     }
-    if (this.#over) return;
-    if (handler == null) {
-      this.#sendStatus(StatusCode.UNIMPLEMENTED, METHOD_NOT_FOUND, undefined);
-      return;
-    }
-    if (!isRpcMethodHandler(handler)) {
-      this.#sendStatus(
-        StatusCode.INTERNAL,
-        `The handler of ${this.#method} is not an RpcMethodHandler.`,
-        undefined,
-      );
-      return;
-    }
-    if (handler.requestStreaming === unaryRequest) {
-      const kind = `${handler.requestStreaming ? 'stream' : 'unary'}${handler.responseStreaming ? 'Stream' : 'Unary'}`;
-      this.#sendStatus(
-        StatusCode.INTERNAL,
-        `The handler of ${this.#method} is ${kind}, invoked as another kind.`,
-        undefined,
-      );
-      return;
-    }
-    this.#handler = handler;
-    await this.#run(unaryRequest);
+    // No flow control: the test takes responses at its own pace.
+    callback();
   }
 
-  async #run(unaryRequest: boolean): Promise<void> {
-    const handler = this.#handler!;
-    try {
-      const argument = unaryRequest ? this.#requests.shift() : this.#requestIterable();
-      if (handler.responseStreaming) {
-        const behavior = handler.requestStreaming ? handler.streamStream : handler.unaryStream;
-        if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
-        let result: unknown = behavior(argument as never, this);
-        if (isThenable(result) && !isAsyncIterable(result)) result = await result;
-        if (result != null) {
-          if (!isAsyncIterable(result) && !isIterable(result)) {
-            throw new TypeError(
-              `A response-streaming handler must return an (async) iterable or nothing, got ${typeof result}.`,
-            );
-          }
-          if (this.#responseStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
-          this.#responseStyle = ITERATOR;
-          for await (const response of result as AsyncIterable<unknown>) {
-            if (this.#over) break;
-            await this.#send(response);
-          }
-        }
-        this.#finish(undefined, false);
-      } else {
-        const behavior = handler.requestStreaming ? handler.streamUnary : handler.unaryUnary;
-        if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
-        const response = await behavior(argument as never, this);
-        this.#finish(response, true);
-      }
-    } catch (error) {
-      if (this.#over) return;
-      const code = this.#code;
-      if (code !== undefined && code !== StatusCode.OK) {
-        this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
-      } else {
-        this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, this.#trailingMetadata);
-      }
-    }
+  sendStatus(status: Parameters<ServerCallTransport['sendStatus']>[0]): void {
+    if (this.#ended !== undefined) return;
+    const unary = status.code === StatusCode.OK ? this.#response : undefined;
+    this.#end({
+      ...(unary === undefined ? {} : { response: unary.value }),
+      trailingMetadata: fromGrpcJsMetadata(status.metadata),
+      code: status.code,
+      details: status.details ?? '',
+    });
   }
 
-  #missingBehavior(): string {
-    const handler = this.#handler!;
-    const kind = `${handler.requestStreaming ? 'stream' : 'unary'}${handler.responseStreaming ? 'Stream' : 'Unary'}`;
-    return `The handler of ${this.#method} has no ${kind} behavior.`;
+  startRead(): void {
+    this.#reads++;
+    this.#deliver();
   }
 
-  #finish(response: unknown, unary: boolean): void {
-    if (this.#over) return;
-    const code = this.#code;
-    if (code !== undefined && code !== StatusCode.OK) {
-      this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
-      return;
-    }
-    this.#sendStatus(
-      StatusCode.OK,
-      this.#statusDetails ?? '',
-      this.#trailingMetadata,
-      unary ? { response } : undefined,
-    );
-  }
-
-  get #over(): boolean {
-    return this.#statusSent || this.#terminated;
-  }
-
-  #sendStatus(
-    code: StatusCode,
-    details: string,
-    trailingMetadata: Metadata | undefined,
-    unary?: { response: unknown },
-  ): void {
-    if (this.#over) return;
-    this.#statusSent = true;
-    this.#initialMetadataSent = true;
-    const termination: Termination = {
-      ...(unary === undefined ? {} : { response: unary.response }),
-      trailingMetadata: trailingMetadata ?? new Metadata(),
-      code,
-      details,
-    };
-    this.#end(termination);
-    this.#markDone();
-  }
-
-  #terminate(reason: Error): void {
-    if (this.#terminated) return;
-    this.#terminated = true;
-    this.#terminationReason = reason;
-    this.#controller?.abort(reason);
-    const readers = this.#readers;
-    this.#readers = [];
-    for (const reader of readers) reader.reject(reason);
-    this.#markDone();
-  }
-
-  #markDone(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    const callbacks = this.#doneCallbacks;
-    this.#doneCallbacks = undefined;
-    if (callbacks !== undefined) for (const callback of callbacks) this.#runDoneCallback(callback);
-  }
-
-  #runDoneCallback(callback: (context: this) => void): void {
-    try {
-      callback(this);
-    } catch (error) {
-      process.emitWarning(`A done callback of ${this.#method} threw: ${describeThrown(error)}`, {
-        type: 'GrpcAioWarning',
-        code: 'GRPC_AIO_DONE_CALLBACK_ERROR',
-      });
-    }
-  }
-
-  #send(response: unknown): Promise<void> {
-    if (this.#terminated) return Promise.reject(this.#terminationReason);
-    if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
-    this.#markInitialMetadata(new Metadata());
-    const waiter = this.#responseWaiters.shift();
-    if (waiter !== undefined) waiter.resolve(response);
-    else this.#responses.push(response);
-    return Promise.resolve();
-  }
-
-  #markInitialMetadata(metadata: Metadata): void {
-    if (this.#initialMetadataSent) return;
-    this.#initialMetadataSent = true;
-    this.#initialMetadata.resolve(metadata);
-  }
-
-  #pull(): Promise<unknown> {
-    if (this.#terminated) return Promise.reject(this.#terminationReason);
-    if (this.#requests.length > 0) return Promise.resolve(this.#requests.shift());
-    if (this.#halfClosed) return Promise.resolve(EOF);
-    const reader = deferred<unknown>();
-    this.#readers.push(reader);
-    return reader.promise;
-  }
-
-  #requestIterable(): AsyncIterable<unknown> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        if (this.#requestStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
-        this.#requestStyle = ITERATOR;
-        return {
-          next: async (): Promise<IteratorResult<unknown>> => {
-            const request = await this.#pull();
-            return request === EOF ? { done: true, value: undefined } : { done: false, value: request };
-          },
-          return: async (): Promise<IteratorResult<unknown>> => ({ done: true, value: undefined }),
-        };
-      },
-    };
-  }
-
-  // ---- ServicerContext -------------------------------------------------------------------------
-
-  read(): Promise<unknown> {
-    if (this.#requestStyle === ITERATOR) return Promise.reject(new UsageError(API_STYLES_MIXED));
-    this.#requestStyle = READ_WRITE;
-    if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
-    if (!this.#handler?.requestStreaming) {
-      return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
-    }
-    return this.#pull();
-  }
-
-  write(message: unknown): Promise<void> {
-    if (this.#responseStyle === ITERATOR) return Promise.reject(new UsageError(API_STYLES_MIXED));
-    if (this.#handler !== undefined && !this.#handler.responseStreaming) {
-      return Promise.reject(new UsageError(WRITE_ON_UNARY_RESPONSE));
-    }
-    this.#responseStyle = READ_WRITE;
-    return this.#send(message);
-  }
-
-  async sendInitialMetadata(initialMetadata: MetadataLike): Promise<void> {
-    if (this.#terminated) throw this.#terminationReason;
-    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
-    if (this.#initialMetadataSent) throw new UsageError(INITIAL_METADATA_ALREADY_SENT);
-    this.#markInitialMetadata(Metadata.from(initialMetadata));
-  }
-
-  async abort(code: StatusCode, details = '', trailingMetadata?: MetadataLike | null): Promise<never> {
-    if (this.#aborted) throw new UsageError(ABORT_ALREADY_CALLED);
-    if (!isStatusCode(code)) throw new TypeError(`abort() needs a StatusCode, got ${String(code)}.`);
-    if (typeof details !== 'string')
-      throw new TypeError(`abort() details must be a string, got ${typeof details}.`);
-    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
-    const trailers = trailingMetadata == null ? undefined : Metadata.from(trailingMetadata);
-    this.#aborted = true;
-    if (trailers !== undefined && trailers.size > 0) this.#trailingMetadata = trailers;
-    if (details !== '') this.#statusDetails = details;
-    this.#code = code;
-    this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
-    throw new AbortError(LOCALLY_ABORTED);
-  }
-
-  abortWithStatus(status: StatusLike): Promise<never> {
-    if (typeof status !== 'object' || status === null) {
-      return Promise.reject(new TypeError('abortWithStatus() needs a Status.'));
-    }
-    return this.abort(status.code, status.details, status.trailingMetadata);
-  }
-
-  setTrailingMetadata(trailingMetadata: MetadataLike): void {
-    this.#trailingMetadata = Metadata.from(trailingMetadata);
-  }
-
-  trailingMetadata(): Metadata {
-    return this.#trailingMetadata ?? new Metadata();
-  }
-
-  invocationMetadata(): Metadata {
-    return this.#metadata;
-  }
-
-  setCode(code: StatusCode): void {
-    if (!isStatusCode(code)) throw new TypeError(`setCode() needs a StatusCode, got ${String(code)}.`);
-    this.#code = code;
-  }
-
-  setDetails(details: string): void {
-    if (typeof details !== 'string')
-      throw new TypeError(`setDetails() needs a string, got ${typeof details}.`);
-    this.#statusDetails = details;
-  }
-
-  code(): StatusCode | undefined {
-    return this.#code;
-  }
-
-  details(): string | undefined {
-    return this.#statusDetails;
-  }
-
-  setCompression(compression: Compression): void {
-    if (!isCompression(compression))
-      throw new TypeError(`Unknown compression value: ${String(compression)}.`);
-    if (this.#initialMetadataSent || this.#over) throw new UsageError(COMPRESSION_AFTER_METADATA);
-  }
-
-  disableNextMessageCompression(): void {
-    // Nothing is compressed in the harness: messages never leave the process.
-  }
-
-  peer(): string {
+  getPeer(): string {
     return this.#server.peer;
   }
 
-  peerIdentities(): Uint8Array[] | undefined {
+  getDeadline(): number {
+    return this.#deadline;
+  }
+
+  getPeerAuth(): PeerAuth {
     const key = this.#server.peerIdentityKey;
-    if (key === undefined) return undefined;
-    return [...(this.#server.authContext[key] ?? [])];
-  }
-
-  peerIdentityKey(): string | undefined {
-    return this.#server.peerIdentityKey;
-  }
-
-  authContext(): Record<string, Uint8Array[]> {
-    return Object.fromEntries(
-      Object.entries(this.#server.authContext).map(([key, values]) => [key, [...values]]),
-    );
-  }
-
-  timeRemaining(): number | undefined {
-    if (!Number.isFinite(this.#deadline)) return undefined;
-    return Math.max(0, this.#deadline - this.#server.time.time());
-  }
-
-  cancelled(): boolean {
-    return this.#terminated;
-  }
-
-  done(): boolean {
-    return this.#done;
-  }
-
-  addDoneCallback(callback: (context: this) => void): void {
-    if (typeof callback !== 'function') throw new TypeError('A done callback must be a function.');
-    if (this.#done) {
-      this.#runDoneCallback(callback);
-      return;
-    }
-    (this.#doneCallbacks ??= []).push(callback);
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#terminated) this.#controller.abort(this.#terminationReason);
-    }
-    return this.#controller.signal;
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'ServicerContext';
+    const context = this.#server.authContext;
+    return {
+      context: Object.fromEntries(Object.entries(context).map(([name, values]) => [name, [...values]])),
+      identityKey: key,
+    };
   }
 }
 
-function isGenericRpcHandler(value: unknown): value is GenericRpcHandler {
-  return isObjectLike(value) && typeof (value as GenericRpcHandler).service === 'function';
-}
+const UNARY_UNARY: Kind = { requestStreaming: false, responseStreaming: false };
+const UNARY_STREAM: Kind = { requestStreaming: false, responseStreaming: true };
+const STREAM_UNARY: Kind = { requestStreaming: true, responseStreaming: false };
+const STREAM_STREAM: Kind = { requestStreaming: true, responseStreaming: true };
 
 /**
  * A server without sockets whose client is the test (Python's `grpc_testing.Server`, async):
- * handlers run with a fake {@link ServicerContext}, behind the server interceptors.
+ * handlers run with the server's own {@link ServicerContext} (the RPC machinery of @grpc-aio/server
+ * over a fake transport), behind the server interceptors.
  * Messages pass by reference: handlers get the request objects the test sends, and the test the
  * response objects they return or yield (the handlers' codecs are not used).
  */
@@ -691,7 +424,7 @@ export class FakeServer {
         }
         this.#generic.push(handler);
       });
-    } else if (isObjectLike(handlers)) {
+    } else if (typeof handlers === 'object' && handlers !== null) {
       for (const [service, methods] of Object.entries(handlers as ServicerMap)) {
         for (const [name, handler] of Object.entries(methods)) {
           if (!isRpcMethodHandler(handler)) {
@@ -718,14 +451,14 @@ export class FakeServer {
     return undefined;
   }
 
-  #rpc(method: string, options: InvokeOptions | undefined): HarnessRpc {
+  #rpc(method: string, kind: Kind, options: InvokeOptions | undefined): HarnessCall {
     if (typeof method !== 'string')
       throw new TypeError('The method must be a string like "/package.Service/Method".');
     const timeout = options?.timeout;
     if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
       throw new TypeError('timeout must be a number of seconds.');
     }
-    return new HarnessRpc(this, method, Metadata.from(options?.metadata), timeout ?? undefined);
+    return new HarnessCall(this, method, kind, Metadata.from(options?.metadata), timeout ?? undefined);
   }
 
   /** Invokes a unary-unary method with `request`. */
@@ -734,7 +467,7 @@ export class FakeServer {
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryUnaryServerRpc<TResponse> {
-    return this.#rpc(method, options).start(request, true) as never;
+    return this.#rpc(method, UNARY_UNARY, options).start(request, true) as never;
   }
 
   /** Invokes a unary-stream method with `request`; take its responses with `takeResponse()`. */
@@ -743,7 +476,7 @@ export class FakeServer {
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryStreamServerRpc<TResponse> {
-    return this.#rpc(method, options).start(request, true) as never;
+    return this.#rpc(method, UNARY_STREAM, options).start(request, true) as never;
   }
 
   /** Invokes a stream-unary method; send requests with `sendRequest()`, then `requestsClosed()`. */
@@ -751,7 +484,7 @@ export class FakeServer {
     method: string,
     options?: InvokeOptions,
   ): StreamUnaryServerRpc<TRequest, TResponse> {
-    return this.#rpc(method, options).start(undefined, false) as never;
+    return this.#rpc(method, STREAM_UNARY, options).start(undefined, false) as never;
   }
 
   /** Invokes a stream-stream method. */
@@ -759,7 +492,7 @@ export class FakeServer {
     method: string,
     options?: InvokeOptions,
   ): StreamStreamServerRpc<TRequest, TResponse> {
-    return this.#rpc(method, options).start(undefined, false) as never;
+    return this.#rpc(method, STREAM_STREAM, options).start(undefined, false) as never;
   }
 }
 

@@ -317,6 +317,56 @@ describe('serverFromHandlers', () => {
     expect((await rpc.termination()).code).toBe(StatusCode.CANCELLED);
   });
 
+  it("A78 messages pass by reference, undefined included; the handlers' codecs are not used", async () => {
+    const request = { id: 1 };
+    const seen: unknown[] = [];
+    const throwing = () => {
+      throw new Error('codec used');
+    };
+    const server = serverFromHandlers(
+      service({
+        Same: unaryUnaryRpcMethodHandler(
+          (received: unknown) => {
+            seen.push(received);
+            return received;
+          },
+          throwing,
+          throwing,
+        ),
+        Each: streamStreamRpcMethodHandler(async function* (requests: AsyncIterable<unknown>) {
+          for await (const received of requests) yield received;
+        }),
+      }),
+    );
+    const same = await server.invokeUnaryUnary('/test.Svc/Same', request).termination();
+    expect(same.response).toBe(request);
+    expect(seen[0]).toBe(request);
+    const none = await server.invokeUnaryUnary('/test.Svc/Same', undefined).termination();
+    expect([none.code, 'response' in none, none.response]).toEqual([StatusCode.OK, true, undefined]);
+    const rpc = server.invokeStreamStream('/test.Svc/Each');
+    rpc.sendRequest(undefined);
+    rpc.sendRequest(request);
+    rpc.requestsClosed();
+    expect(await rpc.takeResponse()).toBeUndefined();
+    expect(await rpc.takeResponse()).toBe(request);
+    expect((await rpc.termination()).code).toBe(StatusCode.OK);
+  });
+
+  it('A78 a handler whose response kind differs from the invoked one ends INTERNAL', async () => {
+    const server = serverFromHandlers(
+      service({
+        Count: unaryStreamRpcMethodHandler(async function* () {
+          yield 'never';
+        }),
+      }),
+    );
+    const { code, details } = await server.invokeUnaryUnary('/test.Svc/Count', null).termination();
+    expect([code, details]).toEqual([
+      StatusCode.INTERNAL,
+      'The handler of /test.Svc/Count is unaryStream, invoked as another kind.',
+    ]);
+  });
+
   it('rejects bad handlers and interceptors with a TypeError', () => {
     expect(() => serverFromHandlers({ 'test.Svc': { M: {} as RpcMethodHandler } })).toThrow(
       'Handler of method "M" must be an RpcMethodHandler.',
