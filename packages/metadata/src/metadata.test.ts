@@ -178,6 +178,16 @@ describe('Metadata', () => {
         'Metadata value for key "k" must be printable ASCII; found 0xe9 at index 0.',
       ],
       [
+        'leading space',
+        () => new Metadata(['k', ' a']),
+        'Metadata value for key "k" must not start or end with a space (HTTP/2 forbids it; receivers drop such values).',
+      ],
+      [
+        'trailing space',
+        () => new Metadata().add('k', 'a '),
+        'Metadata value for key "k" must not start or end with a space (HTTP/2 forbids it; receivers drop such values).',
+      ],
+      [
         'not a pair',
         () => new Metadata('ab' as never),
         'Metadata entries must be [key, value] pairs, got string.',

@@ -75,6 +75,13 @@ export function validateMetadataValue(key: string, value: unknown): asserts valu
       );
     }
   }
+  // HTTP/2 (RFC 9113 section 8.2.1) forbids field values that start or end with whitespace, and
+  // Node's HTTP/2 receiver drops such headers without a word: refuse them rather than lose them.
+  if (value.startsWith(' ') || value.endsWith(' ')) {
+    throw new TypeError(
+      `Metadata value for key ${JSON.stringify(key)} must not start or end with a space (HTTP/2 forbids it; receivers drop such values).`,
+    );
+  }
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
