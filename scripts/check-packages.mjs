@@ -41,9 +41,12 @@ for (const folder of folders) {
   const name = pkg.name;
   if (!existsSync(join(dir, 'README.md'))) fail(name, 'has no README.md');
 
+  // A published package must declare what its sources import as a dependency or peer dependency;
+  // a private one (tests, benchmarks) is never installed by others, so devDependencies count too.
   const declared = new Set([
     ...Object.keys(pkg.dependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
+    ...(pkg.private ? Object.keys(pkg.devDependencies ?? {}) : []),
   ]);
   for (const file of existsSync(join(dir, 'src')) ? sourceFiles(join(dir, 'src')) : []) {
     const text = readFileSync(file, 'utf8');

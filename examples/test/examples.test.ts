@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main as helloworld } from '../src/helloworld.js';
+import { main as interceptors } from '../src/interceptors.js';
 import { main as loadBalancing } from '../src/load-balancing.js';
 import { main as tls } from '../src/tls.js';
 
@@ -12,6 +13,20 @@ const examples = fileURLToPath(new URL('..', import.meta.url));
 describe('examples', () => {
   it('helloworld: typed stubs, metadata', async () => {
     expect(await helloworld()).toEqual(['Hello, world!', 'Bonjour, monde!']);
+  });
+
+  it('interceptors: auth token checked before the handler, caller passed on, both sides logging', async () => {
+    const lines = await interceptors();
+    expect([...lines].sort()).toEqual(
+      [
+        'Hello Ada, you are ada',
+        'client: /helloworld.Greeter/SayHello OK',
+        'client: /helloworld.Greeter/SayHello UNAUTHENTICATED',
+        'server: /helloworld.Greeter/SayHello OK',
+        'server: /helloworld.Greeter/SayHello UNAUTHENTICATED',
+        'without a token: UNAUTHENTICATED "missing or unknown token"',
+      ].sort(),
+    );
   });
 
   it('tls: mutual TLS identity, and a client without a certificate is refused', async () => {

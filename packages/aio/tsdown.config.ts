@@ -8,5 +8,6 @@ export default defineConfig(
     health: 'src/health.ts',
     experimental: 'src/experimental.ts',
     status: 'src/status.ts',
+    reflection: 'src/reflection.ts',
   }),
 );

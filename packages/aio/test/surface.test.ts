@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as experimental from '../src/experimental.js';
 import * as health from '../src/health.js';
 import * as aio from '../src/index.js';
+import * as reflection from '../src/reflection.js';
 import * as status from '../src/status.js';
 
 // grpc.aio.__all__ of gRPC Python 1.66, camelCased, split into what exists at run time in
@@ -111,6 +112,12 @@ describe('the grpc-aio surface', () => {
   it('grpc-aio/health exports the health service', () => {
     expect(health.SERVICE_NAME).toBe('grpc.health.v1.Health');
     expect(typeof health.HealthServicer).toBe('function');
+  });
+
+  it("A77 grpc-aio/reflection exports enableServerReflection and Python's SERVICE_NAME", () => {
+    expect(reflection.SERVICE_NAME).toBe('grpc.reflection.v1alpha.ServerReflection');
+    expect(typeof reflection.enableServerReflection).toBe('function');
+    expect(typeof reflection.ReflectionServicer).toBe('function');
   });
 
   it('A76 grpc-aio/status exports the rich status helpers', () => {

@@ -24,6 +24,21 @@ export type { ProtoPaths } from './load-root.js';
 export type { MessageType } from './message-type.js';
 export type { ConversionOptions, LoadOptions } from './options.js';
 export { ProtoLoadError } from './proto-load-error.js';
+// Server reflection (Python's grpc_reflection.v1alpha.reflection).
+export type { ReflectionOptions, ReflectionSource } from './reflection.js';
+export {
+  enableServerReflection,
+  NOT_A_REFLECTION_SOURCE,
+  REFLECTION_METHOD_NAME,
+  REFLECTION_SERVICE_NAME,
+  REFLECTION_V1_SERVICE_NAME,
+  ReflectionServicer,
+} from './reflection.js';
+export type {
+  ExtensionRequest,
+  ServerReflectionRequest,
+  ServerReflectionResponse,
+} from './reflection-proto.js';
 // Rich error status (Python's grpc_status.rpc_status).
 export type { AnyMessage, RpcStatus } from './rpc-status.js';
 export {
