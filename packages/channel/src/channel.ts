@@ -4,6 +4,7 @@ import type {
   StreamUnaryMultiCallable,
   UnaryStreamMultiCallable,
   UnaryUnaryMultiCallable,
+  WaitOptions,
 } from '@grpc-aio/core';
 import {
   type CallOptions,
@@ -66,11 +67,8 @@ export interface ChannelArguments {
   compression?: Compression | null | undefined;
 }
 
-/** Options of the waits on a channel: abort them with a signal (e.g. `AbortSignal.timeout(ms)`). */
-export interface WaitOptions {
-  /** Aborting it rejects the wait with the signal's reason. */
-  signal?: AbortSignal | undefined;
-}
+/** Options of the waits on a channel (the core contract's). */
+export type { WaitOptions } from '@grpc-aio/core';
 
 const EMPTY_METADATA = new Metadata().asReadonly() as Metadata;
 

@@ -56,6 +56,12 @@ export interface MethodOptions {
   registeredMethod?: boolean;
 }
 
+/** Options of the channel's waits (Python bounds them with `asyncio.wait_for`). */
+export interface WaitOptions {
+  /** Aborting it rejects the wait with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
 /** A channel option, Python style: `[key, value]` (grpc core channel arguments). */
 export type ChannelOption = readonly [key: string, value: string | number | boolean];
 
@@ -110,7 +116,11 @@ export interface Channel extends AsyncDisposable {
    * @throws UsageError on a closed channel.
    * @experimental
    */
-  waitForStateChange(lastObservedState: ChannelConnectivity): Promise<void>;
-  /** Resolves once the channel is READY, connecting if needed. */
-  channelReady(): Promise<void>;
+  waitForStateChange(lastObservedState: ChannelConnectivity, options?: WaitOptions): Promise<void>;
+  /**
+   * Resolves once the channel is READY, connecting if needed. Bound the wait with
+   * `options.signal` (e.g. `AbortSignal.timeout(ms)`): grpc-js has no connect timeout, so on an
+   * address that never answers the channel can stay CONNECTING.
+   */
+  channelReady(options?: WaitOptions): Promise<void>;
 }

@@ -20,6 +20,7 @@ export type {
   StreamUnaryMultiCallable,
   UnaryStreamMultiCallable,
   UnaryUnaryMultiCallable,
+  WaitOptions,
 } from './channel.js';
 // Shared by both sides.
 export type { CallCredentials, ChannelCredentials, ServerCredentials } from './credentials.js';

@@ -11,6 +11,7 @@ import type {
   StreamUnaryMultiCallable,
   UnaryStreamMultiCallable,
   UnaryUnaryMultiCallable,
+  WaitOptions,
 } from '@grpc-aio/core';
 import { ClientCallDetails } from './client-call-details.js';
 import {
@@ -149,12 +150,12 @@ class InterceptedChannel implements Channel {
     return this.#channel.getState(tryToConnect);
   }
 
-  waitForStateChange(lastObservedState: ChannelConnectivity): Promise<void> {
-    return this.#channel.waitForStateChange(lastObservedState);
+  waitForStateChange(lastObservedState: ChannelConnectivity, options?: WaitOptions): Promise<void> {
+    return this.#channel.waitForStateChange(lastObservedState, options);
   }
 
-  channelReady(): Promise<void> {
-    return this.#channel.channelReady();
+  channelReady(options?: WaitOptions): Promise<void> {
+    return this.#channel.channelReady(options);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
