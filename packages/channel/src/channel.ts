@@ -37,6 +37,31 @@ import type { ChannelTransport } from './transport.js';
 export const INVALID_GRACE = 'grace must be a non-negative number of seconds (or null).';
 /** The message of the RangeError a bad timeout gives. */
 export const INVALID_TIMEOUT = 'timeout must be a number of seconds.';
+/** The channel option that sets the largest request metadata a call may send, in bytes. */
+export const MAX_SEND_METADATA_SIZE_OPTION = 'grpc-aio.max_send_metadata_size';
+/**
+ * The default of {@link MAX_SEND_METADATA_SIZE_OPTION}: 63 KiB, leaving room for the headers
+ * grpc-js adds under the 64 KiB header list that Node's HTTP/2 server accepts. A larger header
+ * block is refused with a bare RST_STREAM (grpc-js reports INTERNAL "Received RST_STREAM with code
+ * 9"), so such a call fails before anything is sent, with a message that says why.
+ */
+export const DEFAULT_MAX_SEND_METADATA_SIZE = 63 * 1024;
+
+/** Size of metadata as HTTP/2 counts a header list (RFC 9113: name + value + 32 per field). */
+function headerListSize(metadata: Metadata): number {
+  let size = 0;
+  for (const [key, value] of metadata) {
+    size +=
+      key.length + 32 + (typeof value === 'string' ? value.length : Math.ceil(value.byteLength / 3) * 4);
+  }
+  return size;
+}
+
+/** Options of a {@link ClientChannel} beyond its transport. */
+export interface ClientChannelOptions {
+  /** The largest request metadata a call may send, in bytes (default {@link DEFAULT_MAX_SEND_METADATA_SIZE}). */
+  maxSendMetadataSize?: number | undefined;
+}
 
 /** {@link UnaryUnaryMultiCallable} returning the concrete call class (which adds `catch`/`finally`). */
 export type UnaryUnaryCallable<TRequest = Uint8Array, TResponse = Uint8Array> = (
@@ -101,9 +126,11 @@ export class ClientChannel implements Channel, CallOwner {
   #closing: Promise<void> | undefined;
   readonly #calls = new Set<ClientCall<any, any>>();
   #drained: (() => void) | undefined;
+  readonly #maxSendMetadataSize: number;
 
-  constructor(transport: ChannelTransport) {
+  constructor(transport: ChannelTransport, options?: ClientChannelOptions) {
     this.#transport = transport;
+    this.#maxSendMetadataSize = options?.maxSendMetadataSize ?? DEFAULT_MAX_SEND_METADATA_SIZE;
   }
 
   /** The transport this channel runs on. */
@@ -203,7 +230,15 @@ export class ClientChannel implements Channel, CallOwner {
     if (options.compression != null && !isCompression(options.compression)) {
       throw new TypeError(`Unknown compression value: ${String(options.compression)}.`);
     }
-    return options.metadata == null ? EMPTY_METADATA : Metadata.from(options.metadata);
+    if (options.metadata == null) return EMPTY_METADATA;
+    const metadata = Metadata.from(options.metadata);
+    const size = headerListSize(metadata);
+    if (size > this.#maxSendMetadataSize) {
+      throw new RangeError(
+        `Request metadata of ${size} bytes exceeds the limit of ${this.#maxSendMetadataSize} bytes (channel option ${MAX_SEND_METADATA_SIZE_OPTION}); HTTP/2 servers refuse such a header block.`,
+      );
+    }
+    return metadata;
   }
 
   #init<TRequest, TResponse>(
@@ -341,20 +376,38 @@ function checkRequests(requests: unknown): void {
   }
 }
 
+/** grpc-js's options, and ours (taken out: grpc-js does not know them). */
+function splitOptions(
+  args: ChannelArguments | undefined,
+): [ReturnType<typeof toGrpcJsChannelOptions>, ClientChannelOptions] {
+  const options = toGrpcJsChannelOptions(args?.options);
+  const maxSendMetadataSize = options[MAX_SEND_METADATA_SIZE_OPTION];
+  delete options[MAX_SEND_METADATA_SIZE_OPTION];
+  if (
+    maxSendMetadataSize !== undefined &&
+    (typeof maxSendMetadataSize !== 'number' || !(maxSendMetadataSize >= 0))
+  ) {
+    throw new TypeError(`Channel option ${MAX_SEND_METADATA_SIZE_OPTION} must be a number of bytes.`);
+  }
+  return [options, { maxSendMetadataSize }];
+}
+
 /**
  * Opens a plaintext channel to `target` (Python's `grpc.aio.insecure_channel`). `target` is any
  * target grpc-js accepts: `host:port`, `dns:`, `ipv4:`, `ipv6:`, `unix:`.
  */
 export function insecureChannel(target: string, args?: ChannelArguments): ClientChannel {
   checkTarget(target);
+  const [options, channelOptions] = splitOptions(args);
   return new ClientChannel(
     new GrpcJsChannelTransport(
       target,
       grpcJsCredentials.createInsecure(),
       false,
-      toGrpcJsChannelOptions(args?.options),
+      options,
       checkCompression(args?.compression),
     ),
+    channelOptions,
   );
 }
 
@@ -368,13 +421,15 @@ export function secureChannel(
   args?: ChannelArguments,
 ): ClientChannel {
   checkTarget(target);
+  const [options, channelOptions] = splitOptions(args);
   return new ClientChannel(
     new GrpcJsChannelTransport(
       target,
       grpcJsChannelCredentials(credentials),
       credentials.secure,
-      toGrpcJsChannelOptions(args?.options),
+      options,
       checkCompression(args?.compression),
     ),
+    channelOptions,
   );
 }

@@ -2,13 +2,22 @@
 
 export type {
   ChannelArguments,
+  ClientChannelOptions,
   StreamStreamCallable,
   StreamUnaryCallable,
   UnaryStreamCallable,
   UnaryUnaryCallable,
   WaitOptions,
 } from './channel.js';
-export { ClientChannel, INVALID_GRACE, INVALID_TIMEOUT, insecureChannel, secureChannel } from './channel.js';
+export {
+  ClientChannel,
+  DEFAULT_MAX_SEND_METADATA_SIZE,
+  INVALID_GRACE,
+  INVALID_TIMEOUT,
+  insecureChannel,
+  MAX_SEND_METADATA_SIZE_OPTION,
+  secureChannel,
+} from './channel.js';
 export { NO_MESSAGE_RECEIVED, TOO_MANY_RESPONSES } from './client-call.js';
 export type { AuthMetadataContext, AuthMetadataPlugin, AuthMetadataPluginCallback } from './credentials.js';
 export {

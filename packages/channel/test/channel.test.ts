@@ -5,8 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   type ClientChannel,
+  DEFAULT_MAX_SEND_METADATA_SIZE,
   INVALID_GRACE,
   insecureChannel,
+  MAX_SEND_METADATA_SIZE_OPTION,
   toGrpcJsChannelOptions,
   USER_AGENT,
   VERSION,
@@ -264,6 +266,32 @@ describe('bounded connects (grpc-node#2785)', () => {
       );
     } finally {
       await hole.close();
+    }
+  });
+});
+
+describe('request metadata size', () => {
+  it('A17 metadata over the send limit is a RangeError before anything is sent; the limit is an option', async () => {
+    const channel = insecureChannel('127.0.0.1:1');
+    const limited = insecureChannel('127.0.0.1:1', { options: [[MAX_SEND_METADATA_SIZE_OPTION, 100]] });
+    const raised = insecureChannel('127.0.0.1:1', { options: [[MAX_SEND_METADATA_SIZE_OPTION, 1 << 20]] });
+    try {
+      const big: [string, string][] = [['big', 'x'.repeat(DEFAULT_MAX_SEND_METADATA_SIZE)]];
+      expect(() => channel.unaryUnary('/s/M')(new Uint8Array(), { metadata: big })).toThrow(
+        `Request metadata of ${DEFAULT_MAX_SEND_METADATA_SIZE + 35} bytes exceeds the limit of ${DEFAULT_MAX_SEND_METADATA_SIZE} bytes (channel option grpc-aio.max_send_metadata_size); HTTP/2 servers refuse such a header block.`,
+      );
+      expect(() => channel.streamStream('/s/M')(null, { metadata: big })).toThrow(RangeError);
+      // -bin values count as their base64 form: 60 bytes -> 80 characters, + 5 + 32.
+      expect(() =>
+        limited.unaryUnary('/s/M')(new Uint8Array(), { metadata: [['k-bin', new Uint8Array(60)]] }),
+      ).toThrow('Request metadata of 117 bytes exceeds the limit of 100 bytes');
+      const call = raised.unaryUnary('/s/M')(new Uint8Array(), { metadata: big, timeout: 0.01 });
+      await expect(call).rejects.toBeInstanceOf(AioRpcError);
+      expect(() =>
+        insecureChannel('127.0.0.1:1', { options: [[MAX_SEND_METADATA_SIZE_OPTION, 'x']] }),
+      ).toThrow('Channel option grpc-aio.max_send_metadata_size must be a number of bytes.');
+    } finally {
+      await Promise.all([channel.close(), limited.close(), raised.close()]);
     }
   });
 });
