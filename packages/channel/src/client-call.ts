@@ -54,6 +54,10 @@ function toBytes(message: unknown): Uint8Array {
 // Unary requests need no write acknowledgement: the status tells the outcome.
 function ignoreWriteResult(): void {}
 
+function toIteratorResult<T>(message: T | EOF): IteratorResult<T> {
+  return message === EOF ? { done: true, value: undefined } : { done: false, value: message as T };
+}
+
 /** What a call reports to its owner (the channel) when it ends. */
 export interface CallOwner {
   callDone(call: ClientCall<any, any>): void;
@@ -111,6 +115,11 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #halfClosed = false;
   #requestStyle = Style.Unknown;
   #pendingWrites: Deferred<void>[] | undefined;
+  // The transport takes one message at a time (grpc-js's call keeps a single pending slot):
+  // writes made while one is in flight wait here, and a half-close waits for them.
+  #sending = false;
+  #sendQueue: { bytes: Uint8Array; waiter: Deferred<void> }[] | undefined;
+  #halfClosePending = false;
 
   constructor(init: ClientCallInit<TRequest, TResponse>, unaryResponse: boolean) {
     this.transport = init.transport;
@@ -332,6 +341,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
         else reader.reject(this.#failure());
       }
     }
+    this.#sendQueue = undefined;
     const writes = this.#pendingWrites;
     if (writes !== undefined && writes.length > 0) {
       this.#pendingWrites = undefined;
@@ -404,10 +414,8 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     if (this.#responseStyle === Style.ReaderWriter) throw new UsageError(API_STYLES_MIXED);
     this.#responseStyle = Style.Iterator;
     if (this.#iterator !== undefined) return this.#iterator;
-    const next = async (): Promise<IteratorResult<TResponse>> => {
-      const message = await this.#nextResponse();
-      return message === EOF ? { done: true, value: undefined } : { done: false, value: message };
-    };
+    // One promise step per response (no async wrapper around #nextResponse's promise).
+    const next = (): Promise<IteratorResult<TResponse>> => this.#nextResponse().then(toIteratorResult);
     const finish = async (): Promise<IteratorResult<TResponse>> => {
       this.cancel();
       return { done: true, value: undefined };
@@ -458,22 +466,38 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       return Promise.reject(error);
     }
     const waiter = deferred<void>();
-    const pending = (this.#pendingWrites ??= []);
-    pending.push(waiter);
+    (this.#pendingWrites ??= []).push(waiter);
+    if (this.#sending) (this.#sendQueue ??= []).push({ bytes, waiter });
+    else this.#send(bytes, waiter);
+    return waiter.promise;
+  }
+
+  #send(bytes: Uint8Array, waiter: Deferred<void>): void {
+    this.#sending = true;
     this.transport.sendMessage(bytes, (error) => {
-      const index = pending.indexOf(waiter);
-      if (index < 0) return;
-      pending.splice(index, 1);
-      if (error == null) {
-        waiter.resolve();
-      } else if (this.#status !== undefined) {
-        if (this.#status.code === StatusCode.OK) waiter.resolve();
-        else waiter.reject(this.#failure());
-      } else {
-        waiter.reject(error);
+      this.#sending = false;
+      const pending = this.#pendingWrites;
+      const index = pending === undefined ? -1 : pending.indexOf(waiter);
+      // Not pending any more: the status arrived first and settled it.
+      if (index >= 0) {
+        pending!.splice(index, 1);
+        if (error == null) {
+          waiter.resolve();
+        } else if (this.#status !== undefined) {
+          if (this.#status.code === StatusCode.OK) waiter.resolve();
+          else waiter.reject(this.#failure());
+        } else {
+          waiter.reject(error);
+        }
+      }
+      if (this.#status !== undefined) return;
+      const next = this.#sendQueue?.shift();
+      if (next !== undefined) this.#send(next.bytes, next.waiter);
+      else if (this.#halfClosePending) {
+        this.#halfClosePending = false;
+        this.transport.halfClose();
       }
     });
-    return waiter.promise;
   }
 
   /** `doneWriting()` of the reader/writer style. */
@@ -487,7 +511,9 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #halfClose(): void {
     if (this.#halfClosed || this.#status !== undefined) return;
     this.#halfClosed = true;
-    this.transport.halfClose();
+    // Writes still waiting for the transport go first.
+    if (this.#sending) this.#halfClosePending = true;
+    else this.transport.halfClose();
   }
 
   /** Starts the response side of a request-streaming call. */

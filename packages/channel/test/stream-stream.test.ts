@@ -42,6 +42,17 @@ describe('stream-stream', () => {
     expect(await call.code()).toBe(StatusCode.OK);
   });
 
+  it('A27 write()s not awaited one by one all arrive, in order; doneWriting() waits its turn', async () => {
+    const call = bidi()();
+    const values = Array.from({ length: 200 }, (_, index) => `m${index}`);
+    for (const value of values) void call.write(bytes(value));
+    void call.doneWriting();
+    const echoed: string[] = [];
+    for await (const message of call) echoed.push(text(message as Uint8Array));
+    expect(echoed).toEqual(values);
+    expect(await call.code()).toBe(StatusCode.OK);
+  });
+
   it('A35 a request iterable and async iteration of the responses', async () => {
     async function* requests() {
       yield bytes('a');

@@ -41,6 +41,15 @@ describe('stream-unary', () => {
     expect(await call.code()).toBe(StatusCode.OK);
   });
 
+  it('A26 write()s not awaited one by one are all sent, in order, before the half-close', async () => {
+    const call = upload()();
+    const values = Array.from({ length: 300 }, (_, index) => String(index));
+    const writes = values.map((value) => call.write(bytes(value)));
+    const done = call.doneWriting();
+    await Promise.all([...writes, done]);
+    expect(text(await call)).toBe(`n:300:${values.join(',')}`);
+  });
+
   it('A34 a sync request iterable', async () => {
     const call = upload()([bytes('x'), bytes('y'), bytes('z')]);
     expect(text(await call)).toBe('n:3:x,y,z');

@@ -158,6 +158,8 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   // Responses.
   #responseStyle = NONE;
   #writers: Waiter<void>[] = [];
+  // grpc-js's write callback, made once per RPC rather than once per message.
+  #onWritten: (() => void) | undefined;
 
   #auth: PeerAuth | undefined;
   #scope: (<R>(fn: () => R) => R) | undefined;
@@ -523,9 +525,10 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       return Promise.reject(error);
     }
     this.#initialMetadataSent = true;
+    const onWritten = (this.#onWritten ??= () => this.#writers.shift()?.resolve());
     return new Promise((resolve, reject) => {
       this.#writers.push({ resolve, reject });
-      this.#call.sendMessage(bytes, () => this.#writers.shift()?.resolve());
+      this.#call.sendMessage(bytes, onWritten);
     });
   }
 
@@ -539,9 +542,9 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     });
   }
 
-  async #readOne(): Promise<unknown> {
-    const bytes = await this.#pull();
-    return bytes === EOF ? EOF : this.#deserialize(bytes);
+  /** The next request, decoded (EOF at the end). */
+  #readOne(): Promise<unknown> {
+    return this.#pull().then((bytes) => (bytes === EOF ? EOF : this.#deserialize(bytes)));
   }
 
   #requestIterable(): AsyncIterable<unknown> {
@@ -550,10 +553,13 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
         if (this.#requestStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
         this.#requestStyle = ITERATOR;
         return {
-          next: async (): Promise<IteratorResult<unknown>> => {
-            const request = await this.#readOne();
-            return request === EOF ? { done: true, value: undefined } : { done: false, value: request };
-          },
+          // One promise step per request: decode and wrap in the same callback.
+          next: (): Promise<IteratorResult<unknown>> =>
+            this.#pull().then((bytes) =>
+              bytes === EOF
+                ? { done: true, value: undefined }
+                : { done: false, value: this.#deserialize(bytes) },
+            ),
           return: async (): Promise<IteratorResult<unknown>> => ({ done: true, value: undefined }),
         };
       },
