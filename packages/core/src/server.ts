@@ -157,7 +157,7 @@ export type MethodHandlers = Readonly<Record<string, RpcMethodHandler>>;
  * scope exit.
  */
 export interface Server extends AsyncDisposable {
-  /** Adds generic handlers; only before `start()`. */
+  /** Adds generic handlers (safest before `start()`; later ones serve RPCs that start after, as in Python). */
   addGenericRpcHandlers(genericRpcHandlers: readonly GenericRpcHandler[]): void;
   /**
    * Adds the handlers of one service by method name; only before `start()`. They are consulted

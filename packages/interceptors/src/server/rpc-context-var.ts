@@ -50,7 +50,10 @@ export class RpcContextVar<T> {
 
   /**
    * Sets the value for the rest of this RPC.
-   * @throws Error when called outside an RPC's scope (for example at module load).
+   * @throws Error when called outside an RPC's scope (for example at module load). A grpc-aio
+   * server opens a scope per RPC only when it has server interceptors (opening one costs CPU on
+   * every call in Node 20), so set values from an interceptor, not from a handler of a server
+   * without any.
    */
   set(value: T): void {
     const store = storage.getStore();
