@@ -68,3 +68,24 @@ describe('bounded waits through the umbrella', () => {
     }
   });
 });
+
+describe("the channel's own errors through interceptors", () => {
+  it('A7 A17 a closed channel, bad metadata and oversized metadata give the same errors with interceptors as without', async () => {
+    const passThrough = {
+      interceptUnaryUnary: (continuation: any, details: any, request: any) => continuation(details, request),
+    };
+    const intercepted = insecureChannel('127.0.0.1:1', { interceptors: [passThrough] });
+    const unary = intercepted.unaryUnary('/s/M');
+    // Invalid metadata is refused when the call is made, before any interceptor runs.
+    expect(() => unary(new Uint8Array(), { metadata: [['Bad', 'x']] })).toThrow(TypeError);
+    // The channel's own refusals surface unchanged when the chain reaches it.
+    const oversized = unary(new Uint8Array(), { metadata: [['big', 'x'.repeat(70_000)]] });
+    await expect(oversized).rejects.toThrow(RangeError);
+    expect(await oversized.code()).toBe(2);
+    await intercepted.close();
+    const closed = unary(new Uint8Array());
+    await expect(closed).rejects.toBeInstanceOf(UsageError);
+    await expect(closed).rejects.toThrow('Channel is closed.');
+    expect(await closed.details()).toBe('UsageError: Channel is closed.');
+  });
+});

@@ -3,8 +3,20 @@ import { StatusCode } from '@grpc-aio/core';
 import { AioRpcError, CancelledError } from '@grpc-aio/errors';
 import { CLIENT_INTERCEPTOR_FAILED } from './messages.js';
 
-/** The error a call ends with: an AioRpcError, or CancelledError after a local cancel. */
-export type CallError = AioRpcError | CancelledError;
+/**
+ * The error a call ends with: an AioRpcError, CancelledError after a local cancel, or an error the
+ * channel underneath threw at once (UsageError on a closed channel, TypeError or RangeError for bad
+ * call options), which reaches the caller as it would without interceptors.
+ */
+export type CallError = AioRpcError | CancelledError | Error;
+
+// Errors the channel underneath threw synchronously when the chain's last continuation called it.
+const channelErrors = new WeakSet<object>();
+
+/** Marks an error as thrown by the channel itself (not by an interceptor). */
+export function markChannelError(error: unknown): void {
+  if (typeof error === 'object' && error !== null) channelErrors.add(error);
+}
 
 /** True for an object that looks like one of the client call kinds (the core `Call` contract). */
 export function isCallLike(value: unknown): value is Call {
@@ -42,11 +54,12 @@ function describeError(error: unknown): string {
 }
 
 /**
- * What a thrown value means for the call: AioRpcError and CancelledError as they are, anything else
- * an UNKNOWN status whose details name the error, which is kept as `cause`.
+ * What a thrown value means for the call: AioRpcError, CancelledError and the channel's own errors
+ * as they are, anything else an UNKNOWN status whose details name the error, kept as `cause`.
  */
 export function toCallError(error: unknown): CallError {
   if (error instanceof AioRpcError || error instanceof CancelledError) return error;
+  if (typeof error === 'object' && error !== null && channelErrors.has(error)) return error as Error;
   return new AioRpcError(
     StatusCode.UNKNOWN,
     null,

@@ -13,6 +13,7 @@ import type {
   UnaryUnaryMultiCallable,
   WaitOptions,
 } from '@grpc-aio/core';
+import { markChannelError } from './call-utils.js';
 import { ClientCallDetails } from './client-call-details.js';
 import {
   type CallKind,
@@ -75,7 +76,13 @@ class InterceptedChannel implements Channel {
           callable = make(details.method);
           byMethod.set(details.method, callable);
         }
-        return callable(requestOrIterator, details.toCallOptions(signal));
+        try {
+          return callable(requestOrIterator, details.toCallOptions(signal));
+        } catch (error) {
+          // The channel refused the call (closed, bad options): the caller gets this error itself.
+          markChannelError(error);
+          throw error;
+        }
       },
     };
     return (requestOrIterator, callOptions) =>

@@ -1,6 +1,12 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
-import { AioRpcError, InvalidStateError, LOCALLY_CANCELLED, RPC_ALREADY_FINISHED } from '@grpc-aio/errors';
+import {
+  AioRpcError,
+  CancelledError,
+  InvalidStateError,
+  LOCALLY_CANCELLED,
+  RPC_ALREADY_FINISHED,
+} from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
 import { type CallError, runCallback, SYNTHETIC } from './call-utils.js';
 
@@ -63,7 +69,8 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
   #code(): StatusCode {
     if (this.#outcome.ok) return StatusCode.OK;
     const error = this.#outcome.error;
-    return error instanceof AioRpcError ? error.code() : StatusCode.CANCELLED;
+    if (error instanceof AioRpcError) return error.code();
+    return error instanceof CancelledError ? StatusCode.CANCELLED : StatusCode.UNKNOWN;
   }
 
   async initialMetadata(): Promise<Metadata> {
@@ -80,7 +87,8 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
   async details(): Promise<string> {
     if (this.#outcome.ok) return '';
     const error = this.#outcome.error;
-    return error instanceof AioRpcError ? (error.details() ?? '') : LOCALLY_CANCELLED;
+    if (error instanceof AioRpcError) return error.details() ?? '';
+    return error instanceof CancelledError ? LOCALLY_CANCELLED : `${error.name}: ${error.message}`;
   }
   async debugErrorString(): Promise<string> {
     const error = this.#outcome.ok ? undefined : this.#outcome.error;
