@@ -80,6 +80,10 @@ interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
 }
+/** A pending read: `read()` (resolves with the request or EOF) or the iterator's `next()` (an IteratorResult). */
+interface Reader extends Waiter<unknown> {
+  readonly iterator: boolean;
+}
 
 // A cancellation this close to the deadline is taken for the deadline (see #onCancel).
 const DEADLINE_TOLERANCE_MS = 50;
@@ -152,7 +156,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   #unaryRequest = false;
   #request: Buffer | undefined;
   #halfClosed = false;
-  #readers: Waiter<Buffer | EOF>[] = [];
+  #readers: Reader[] = [];
   #requestStyle = NONE;
 
   // Responses.
@@ -287,7 +291,17 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       return;
     }
     const reader = this.#readers.shift();
-    reader?.resolve(message);
+    if (reader !== undefined) {
+      // Decoded here and handed over at once (one promise per request, no step in between).
+      let value: unknown;
+      try {
+        value = this.#deserialize(message);
+      } catch (error) {
+        reader.reject(error);
+        return;
+      }
+      reader.resolve(reader.iterator ? { done: false, value } : value);
+    }
     if (this.#readers.length > 0) this.#call.startRead();
   }
 
@@ -313,7 +327,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       this.#halfClosed = true;
       const readers = this.#readers;
       this.#readers = [];
-      for (const reader of readers) reader.resolve(EOF);
+      for (const reader of readers) reader.resolve(reader.iterator ? { done: true, value: undefined } : EOF);
     });
   }
 
@@ -532,19 +546,17 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     });
   }
 
-  /** Pulls the next request's bytes (EOF at the end); one grpc-js read per waiting reader. */
-  #pull(): Promise<Buffer | EOF> {
+  /**
+   * The next request, decoded: the request or EOF for `read()`, an IteratorResult for the
+   * iterator's `next()`. One grpc-js read per waiting reader.
+   */
+  #pull(iterator: boolean): Promise<unknown> {
     if (this.#terminated) return Promise.reject(this.#terminationReason);
-    if (this.#halfClosed) return Promise.resolve(EOF);
+    if (this.#halfClosed) return Promise.resolve(iterator ? { done: true, value: undefined } : EOF);
     return new Promise((resolve, reject) => {
-      this.#readers.push({ resolve, reject });
+      this.#readers.push({ resolve, reject, iterator });
       if (this.#readers.length === 1) this.#call.startRead();
     });
-  }
-
-  /** The next request, decoded (EOF at the end). */
-  #readOne(): Promise<unknown> {
-    return this.#pull().then((bytes) => (bytes === EOF ? EOF : this.#deserialize(bytes)));
   }
 
   #requestIterable(): AsyncIterable<unknown> {
@@ -553,13 +565,8 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
         if (this.#requestStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
         this.#requestStyle = ITERATOR;
         return {
-          // One promise step per request: decode and wrap in the same callback.
-          next: (): Promise<IteratorResult<unknown>> =>
-            this.#pull().then((bytes) =>
-              bytes === EOF
-                ? { done: true, value: undefined }
-                : { done: false, value: this.#deserialize(bytes) },
-            ),
+          // One promise per request, resolved with the IteratorResult when the request arrives.
+          next: (): Promise<IteratorResult<unknown>> => this.#pull(true) as Promise<IteratorResult<unknown>>,
           return: async (): Promise<IteratorResult<unknown>> => ({ done: true, value: undefined }),
         };
       },
@@ -574,7 +581,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
     if (!this.#handler?.requestStreaming)
       return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
-    return this.#readOne();
+    return this.#pull(false);
   }
 
   write(message: unknown): Promise<void> {

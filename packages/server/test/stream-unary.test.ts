@@ -1,5 +1,5 @@
 import { EOF, StatusCode } from '@grpc-aio/core';
-import { API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
+import { API_STYLES_MIXED, CancelledError, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
 import { describe, expect, it } from 'vitest';
 import { methodHandlersGenericHandler, streamUnaryRpcMethodHandler } from '../src/index.js';
 import { clientStream, decode, deferred, encode, startServer } from './helpers.js';
@@ -130,5 +130,32 @@ describe('stream-unary', () => {
     expect(outcome.status.code).toBe(StatusCode.INTERNAL);
     expect(outcome.status.details).toBe('Failed to deserialize request: TypeError: undecodable');
     expect((await clientStream(client, PATH, ['good'])).responses).toEqual(['good']);
+  });
+
+  it('A49 a read() whose request fails to deserialize rejects with the deserializer error; the client gets INTERNAL', async () => {
+    const undecodable = new TypeError('undecodable');
+    const reads = deferred<unknown[]>();
+    const { client } = await serve(
+      async (_requests, context) => {
+        const seen: unknown[] = [await context.read()];
+        seen.push(await context.read().catch((error: unknown) => error));
+        seen.push(await context.read().catch((error: unknown) => error));
+        reads.resolve(seen);
+        return 'dropped';
+      },
+      (bytes) => {
+        const value = Buffer.from(bytes).toString();
+        if (value === 'bad') throw undecodable;
+        return value;
+      },
+    );
+    const outcome = await clientStream(client, PATH, ['good', 'bad', 'never']);
+    expect(outcome.status.code).toBe(StatusCode.INTERNAL);
+    expect(outcome.status.details).toBe('Failed to deserialize request: TypeError: undecodable');
+    const [first, second, third] = await reads.promise;
+    expect(first).toBe('good');
+    expect(second).toBe(undecodable);
+    expect(third).toBeInstanceOf(UsageError);
+    expect((third as Error).message).toBe(RPC_ALREADY_FINISHED);
   });
 });
