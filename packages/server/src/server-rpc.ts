@@ -87,6 +87,10 @@ interface Reader extends Waiter<unknown> {
 
 // A cancellation this close to the deadline is taken for the deadline (see #onCancel).
 const DEADLINE_TOLERANCE_MS = 50;
+// Responses that may be handed to grpc-js before a write() waits for one to be flushed: the
+// object-mode high-water mark of a Node Writable, which grpc-js's own server streams use.
+const WRITE_WINDOW = 16;
+const WRITTEN: Promise<void> = Promise.resolve();
 
 const NONE = 0;
 const ITERATOR = 1;
@@ -161,7 +165,9 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
 
   // Responses.
   #responseStyle = NONE;
+  // Writers waiting for room in the write window, oldest first.
   #writers: Waiter<void>[] = [];
+  #inFlight = 0;
   // grpc-js's write callback, made once per RPC rather than once per message.
   #onWritten: (() => void) | undefined;
 
@@ -539,10 +545,16 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       return Promise.reject(error);
     }
     this.#initialMetadataSent = true;
-    const onWritten = (this.#onWritten ??= () => this.#writers.shift()?.resolve());
+    // Each flushed response frees one place in the window: the oldest waiting writer takes it.
+    const onWritten = (this.#onWritten ??= () => {
+      this.#inFlight--;
+      this.#writers.shift()?.resolve();
+    });
+    this.#inFlight++;
+    this.#call.sendMessage(bytes, onWritten);
+    if (this.#inFlight <= WRITE_WINDOW) return WRITTEN;
     return new Promise((resolve, reject) => {
       this.#writers.push({ resolve, reject });
-      this.#call.sendMessage(bytes, onWritten);
     });
   }
 
