@@ -2,15 +2,25 @@ import type { Channel, Server } from '@grpc-aio/core';
 
 // Python's init_grpc_aio()/shutdown_grpc_aio() set up and tear down the runtime's event-loop
 // integration. Node needs no such set-up, so here they manage what they can honestly manage: the
-// channels and servers made through this package. Weak references keep tracking free of leaks.
+// channels and servers made through this package. Weak references keep tracking from holding
+// them, and the registry drops the reference of one that was collected, so an application that
+// makes many channels does not grow this set.
 const live = new Set<WeakRef<Channel | Server>>();
+const collected = new FinalizationRegistry<WeakRef<Channel | Server>>((ref) => live.delete(ref));
 let initialised = false;
 
 /** Records a channel or server made through grpc-aio, for `shutdownGrpcAio()`. */
 export function track<T extends Channel | Server>(resource: T): T {
   initialised = true;
-  live.add(new WeakRef(resource));
+  const ref = new WeakRef<Channel | Server>(resource);
+  live.add(ref);
+  collected.register(resource, ref, ref);
   return resource;
+}
+
+/** Number of tracked channels and servers (for tests). */
+export function trackedCount(): number {
+  return live.size;
 }
 
 /**
@@ -37,6 +47,7 @@ function isServer(resource: Channel | Server): resource is Server {
  */
 export async function shutdownGrpcAio(): Promise<void> {
   const resources = [...live].map((ref) => ref.deref()).filter((resource) => resource !== undefined);
+  for (const ref of live) collected.unregister(ref);
   live.clear();
   initialised = false;
   await Promise.all(

@@ -7,7 +7,7 @@ import {
   shutdownGrpcAio,
   UsageError,
 } from '../src/index.js';
-import { grpcAioInitialised } from '../src/runtime.js';
+import { grpcAioInitialised, trackedCount } from '../src/runtime.js';
 
 afterEach(() => shutdownGrpcAio());
 
@@ -87,5 +87,24 @@ describe("the channel's own errors through interceptors", () => {
     await expect(closed).rejects.toBeInstanceOf(UsageError);
     await expect(closed).rejects.toThrow('Channel is closed.');
     expect(await closed.details()).toBe('UsageError: Channel is closed.');
+  });
+});
+
+describe('tracking for shutdownGrpcAio', () => {
+  it('A5 channels that were closed and dropped are forgotten once collected (no growth)', {
+    timeout: 15_000,
+  }, async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    await shutdownGrpcAio();
+    for (let index = 0; index < 50; index++) await insecureChannel('127.0.0.1:1').close();
+    expect(trackedCount()).toBe(50);
+    for (let attempt = 0; attempt < 50 && trackedCount() > 0; attempt++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(trackedCount()).toBe(0);
   });
 });
