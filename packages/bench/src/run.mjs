@@ -5,7 +5,7 @@
 // Runs every workload for every client->server pair in separate processes on 127.0.0.1, rounds
 // interleaved (A B A B ...), and writes medians and same-run ratios against raw grpc-js to
 // BENCHMARKS.md (+ BENCHMARKS.json); then (unless --skip-memory) the memory measurements.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -42,12 +42,22 @@ const { values: args } = parseArgs({
     'profile-dir': { type: 'string' },
     out: { type: 'string' },
     json: { type: 'string' },
+    pin: { type: 'boolean' },
+    paired: { type: 'boolean' },
+    'skip-paired': { type: 'boolean' },
+    'paired-rounds': { type: 'string' },
+    'ab-channel': { type: 'string' },
+    'ab-server': { type: 'string' },
   },
 });
 
 // A/B another build of grpc-aio (the workers inherit the environment).
 if (args['aio-server']) process.env.BENCH_AIO_SERVER = resolve(args['aio-server']);
 if (args['aio-channel']) process.env.BENCH_AIO_CHANNEL = resolve(args['aio-channel']);
+// --ab-channel/--ab-server FILE (with --paired): the paired runs compare grpc-aio with that build
+// of the channel/server (the `aiob` arm) instead of comparing implementations.
+if (args['ab-channel']) process.env.BENCH_AIOB_CHANNEL = resolve(args['ab-channel']);
+if (args['ab-server']) process.env.BENCH_AIOB_SERVER = resolve(args['ab-server']);
 
 // Pin the grpc-aio builds for the whole run: copy the dist folders of channel, server and the
 // @grpc-aio packages they depend on into a private tree (package.json + dist, node_modules links to
@@ -113,9 +123,11 @@ for (const pair of pairs) {
     throw new Error(`Unknown pair ${pair} (use e.g. aio>grpcjs)`);
 }
 const workloadNames = args.workloads ? args.workloads.split(',') : ['w1', 'w2', 'w3', 'w4', 'w5'];
-const rounds = Number(args.rounds ?? (args.quick ? 2 : 3));
-const runPerf = !args.memory && !args.report;
-const runMemory = (args.memory || !args['skip-memory']) && !args.report;
+const rounds = Number(args.rounds ?? (args.quick ? 2 : 5));
+const runPerf = !args.memory && !args.report && !args.paired;
+const runMemory = (args.memory || !args['skip-memory']) && !args.report && !args.paired;
+const runPairedRuns = (args.paired || (!args['skip-paired'] && runPerf)) && !args.report;
+const pairedRounds = Number(args['paired-rounds'] ?? (args.quick ? 4 : 10));
 // Memory is per implementation: the same-implementation pairs among the selected ones.
 const memoryImpls = [
   ...new Set(
@@ -144,6 +156,30 @@ const config = args.quick
       warmupCalls: 500,
       calls: 5000,
     };
+// Paired runs: one batch per arm and round, each a shortened workload (with its own warm-up).
+const pairedConfig = {
+  warmupMs: 200,
+  durationMs: 1000,
+  warmupMessages: 2000,
+  messages: args.quick ? 20000 : 30000,
+  warmupPingPongs: 200,
+  pingPongs: 3000,
+  warmupCalls: 100,
+  calls: 2000,
+};
+// The arms of each paired run, the baseline first. Every server of a group lives in one process,
+// every client in another, so all arms of a group share one machine state.
+const PAIRED_GROUPS =
+  args['ab-channel'] || args['ab-server']
+    ? {
+        ...(args['ab-channel'] ? { 'A/B client build': ['aio>grpcjs', 'aiob>grpcjs'] } : {}),
+        ...(args['ab-server'] ? { 'A/B server build': ['grpcjs>aio', 'grpcjs>aiob'] } : {}),
+      }
+    : {
+        client: ['grpcjs>grpcjs', 'aio>grpcjs'],
+        server: ['grpcjs>grpcjs', 'grpcjs>aio'],
+        'end to end': ['grpcjs>grpcjs', 'aio>aio', 'nice>nice'],
+      };
 const memoryConfig = args.quick
   ? { idleStreams: 5000, firstCalls: 5000, totalCalls: 50000 }
   : { idleStreams: 10000, firstCalls: 20000, totalCalls: 200000 };
@@ -157,6 +193,13 @@ const workloadTitles = {
 const worker = new URL('./worker.mjs', import.meta.url).pathname;
 const profileDir = args.profile ? (args['profile-dir'] ?? '/tmp/grpc-aio-bench-profiles') : undefined;
 const children = new Set();
+
+// --pin: the server on the last core, the client on the first (all their threads), so that the
+// two processes never compete for one core and the scheduler cannot move them mid-run.
+const pinCores = args.pin ? [0, Math.max(1, cpus().length - 1)] : undefined;
+function pin(child, core) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(core), String(child.pid)], { stdio: 'ignore' });
+}
 
 function start(workerArgs, profileAs) {
   const execArgv = ['--expose-gc'];
@@ -194,17 +237,24 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Starts a server and a client worker for `pair`, runs `body(client)`, stops both. */
-async function withPair(pair, tag, body) {
+/** Starts a server and a client worker for `pair`, runs `body(run)`, stops both. */
+function withPair(pair, tag, body) {
   const [clientImpl, serverImpl] = pair.split('>');
   const label = `${pair.replace('>', '-to-')}-${tag}`;
-  const server = start(['server', serverImpl], serverImpl === 'aio' ? `${label}-server` : undefined);
-  const { port } = await server.next('ready');
-  const client = start(
-    ['client', clientImpl, `127.0.0.1:${port}`],
-    clientImpl === 'aio' ? `${label}-client` : undefined,
-  );
+  return withWorkers(serverImpl, ({ port }) => [clientImpl, `127.0.0.1:${port}`], label, body);
+}
+
+/**
+ * Starts a server worker (`serverImpls`: one or several, comma-separated) and a client worker
+ * (`clientArgs(ready)` gives its arguments), runs `body(run)`, stops both.
+ */
+async function withWorkers(serverImpls, clientArgs, label, body) {
+  const server = start(['server', serverImpls], `${label}-server`);
+  const ready = await server.next('ready');
+  if (pinCores !== undefined) pin(server.child, pinCores[1]);
+  const client = start(['client', ...clientArgs(ready)], `${label}-client`);
   await client.next('ready');
+  if (pinCores !== undefined) pin(client.child, pinCores[0]);
   let snapshotId = 0;
   const snapshots = [];
   client.child.on('unhandled-message', async (message) => {
@@ -216,16 +266,20 @@ async function withPair(pair, tag, body) {
       client.child.send({ type: 'marked', id: message.id, snapshot });
     }
   });
-  const run = async (workload, workloadConfig) => {
+  const run = async (workload, workloadConfig, order) => {
     snapshots.length = 0;
     const done = Promise.race([
       client.next('result'),
       client.next('error'),
       client.exited.then(() => ({ type: 'error', message: 'client exited' })),
     ]);
-    client.child.send({ type: 'run', workload, config: workloadConfig });
+    client.child.send(
+      order === undefined
+        ? { type: 'run', workload, config: workloadConfig }
+        : { type: 'run-paired', workload, config: workloadConfig, order },
+    );
     const message = await done;
-    if (message.type === 'error') throw new Error(`${pair} ${workload}: ${message.message}`);
+    if (message.type === 'error') throw new Error(`${label} ${workload}: ${message.message}`);
     return { result: message.result, snapshots: [...snapshots] };
   };
   try {
@@ -247,7 +301,7 @@ function runPair(pair, round) {
     for (const workload of workloadNames) {
       const { result, snapshots } = await run(workload, config);
       const [before, after] = snapshots;
-      const serverCpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+      const serverCpuUs = serverCpuBetween(before, after);
       results[workload] = {
         ...result,
         clientCpuPerOpUs: result.clientCpuUs / result.ops,
@@ -257,6 +311,72 @@ function runPair(pair, round) {
     }
     return results;
   });
+}
+
+/** Server CPU (µs) between two snapshots. */
+const serverCpuBetween = (before, after) =>
+  after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+
+/**
+ * A paired run: every arm of `arms` in the same two processes, one batch per arm and round, in
+ * alternating order (A B, B A, ...), every workload. Returns per workload, per round, per arm.
+ */
+function runPairedGroup(name, arms) {
+  const serverImpls = [...new Set(arms.map((arm) => arm.split('>')[1]))].join(',');
+  const label = `paired-${name.replaceAll(' ', '-')}`;
+  return withWorkers(
+    serverImpls,
+    ({ ports }) => [arms.join(','), JSON.stringify(ports)],
+    label,
+    async (run) => {
+      const results = {};
+      for (const workload of workloadNames) {
+        results[workload] = [];
+        // Round 0 warms every arm up (JIT, connections) and is not counted.
+        for (let round = 0; round <= pairedRounds; round++) {
+          const order = round % 2 ? arms : [...arms].reverse();
+          const { result, snapshots } = await run(workload, pairedConfig, order);
+          if (round === 0) continue;
+          const row = {};
+          order.forEach((arm, index) => {
+            const one = result[arm];
+            const serverCpuUs = serverCpuBetween(snapshots[2 * index], snapshots[2 * index + 1]);
+            row[arm] = {
+              ...one,
+              clientCpuPerOpUs: one.clientCpuUs / one.ops,
+              serverCpuPerOpUs: serverCpuUs / one.ops,
+            };
+          });
+          results[workload].push(row);
+        }
+        process.stderr.write(`  paired ${name} ${workload}: ${pairedRounds} rounds\n`);
+      }
+      return results;
+    },
+  );
+}
+
+const PAIRED_METRICS = ['rate', 'p50', 'p99', 'clientCpuPerOpUs', 'serverCpuPerOpUs'];
+/** Per workload and arm: the median of each metric, and the median of its per-round ratios to the baseline. */
+function summarizePaired(arms, raw) {
+  const base = arms[0];
+  const summary = {};
+  for (const [workload, rounds] of Object.entries(raw)) {
+    summary[workload] = {};
+    for (const arm of arms) {
+      const row = {};
+      for (const metric of PAIRED_METRICS) {
+        const values = rounds.map((round) => round[arm]?.[metric]).filter(Number.isFinite);
+        const ratios = rounds
+          .map((round) => ratioOf(round[arm]?.[metric], round[base]?.[metric]))
+          .filter(Number.isFinite);
+        row[metric] = values.length ? median(values) : undefined;
+        row[`${metric}Ratio`] = ratios.length ? median(ratios) : undefined;
+      }
+      summary[workload][arm] = row;
+    }
+  }
+  return summary;
 }
 
 const MiB = 2 ** 20;
@@ -311,7 +431,7 @@ function perfSection(perf) {
   const lines = [];
   const base = perf.summary[BASE];
   lines.push(
-    `Generated by \`pnpm bench${perf.quick ? ' -- --quick' : ''}\` on ${perf.date.slice(0, 16).replace('T', ' ')} UTC: ${perf.rounds} interleaved rounds, medians. Machine: ${perf.machine.cpus}, ${perf.machine.memory}, Node ${perf.machine.node}; load average before/after ${perf.machine.loadBefore} / ${perf.machine.loadAfter ?? '?'}.`,
+    `Generated by \`pnpm bench${perf.quick ? ' -- --quick' : ''}\` on ${perf.date.slice(0, 16).replace('T', ' ')} UTC: ${perf.rounds} interleaved rounds, medians. Machine: ${perf.machine.cpus}, ${perf.machine.memory}, Node ${perf.machine.node}${perf.machine.pinned ? ` (${perf.machine.pinned}, \`--pin\`)` : ''}; load average before/after ${perf.machine.loadBefore} / ${perf.machine.loadAfter ?? '?'}.`,
     '',
     'rate = calls/s (W1: median of 1-s buckets) or messages/s; p50/p99 in ms; CPU in µs per operation (call, message or ping-pong), per process. Ratios: against grpcjs>grpcjs of the same run (for rate, higher is better; for latency and CPU, lower is better).',
     '',
@@ -328,6 +448,35 @@ function perfSection(perf) {
       lines.push(
         `| ${pair} | ${fmt(row.rate)} | ${ratio(row.rate, b.rate)} | ${fmt(row.p50, 3)} | ${ratio(row.p50, b.p50)} | ${fmt(row.p99, 3)} | ${fmt(row.clientCpuPerOpUs)} | ${ratio(row.clientCpuPerOpUs, b.clientCpuPerOpUs)} | ${fmt(row.serverCpuPerOpUs)} | ${ratio(row.serverCpuPerOpUs, b.serverCpuPerOpUs)} |`,
       );
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+function pairedSection(paired) {
+  const c = paired.config;
+  const lines = [
+    `Generated by \`pnpm bench${paired.quick ? ' -- --quick' : ''}\` (or \`-- --paired\`) on ${paired.date.slice(0, 16).replace('T', ' ')} UTC: ${paired.rounds} rounds per group; load average before/after ${paired.machine.loadBefore} / ${paired.machine.loadAfter}.`,
+    '',
+    `Each group runs all its arms in **one server process** (every server implementation of the group, one port each) and **one client process** (one client per arm), taking turns batch by batch: round 1 in the order shown, round 2 reversed, and so on, after one uncounted warm-up round. A batch is a short workload with its own warm-up (W1 ${c.durationMs / 1000} s, W2/W5 ${c.messages} messages, W3 ${c.pingPongs} ping-pongs, W4 ${c.calls} calls). Both implementations of a comparison thus see the same machine state within about a second, which cancels most of the drift that separate processes and rounds suffer on a shared machine. The ratio is the **median over rounds of the per-round ratio** to the group's first arm (grpcjs>grpcjs). Server CPU is the server process's CPU during the batch. Caveat: arms of a group share one heap and one JIT, so one arm's garbage can be collected during another's batch (it shows as noise, not as a bias, since the order alternates).`,
+    '',
+  ];
+  for (const [name, group] of Object.entries(paired.groups)) {
+    lines.push(`### Paired: ${name} (${group.arms.join(' vs ')})`, '');
+    lines.push(
+      `| workload | client>server | rate | vs ${group.arms[0]} | p50 ms | vs ${group.arms[0]} | client CPU µs/op | vs ${group.arms[0]} | server CPU µs/op | vs ${group.arms[0]} |`,
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const workload of paired.workloads) {
+      for (const arm of group.arms) {
+        const row = group.summary[workload]?.[arm];
+        if (!row) continue;
+        const x = (value) => (value === undefined ? '–' : `${value.toFixed(2)}x`);
+        lines.push(
+          `| ${workload.toUpperCase()} | ${arm} | ${fmt(row.rate)} | ${x(row.rateRatio)} | ${fmt(row.p50, 3)} | ${x(row.p50Ratio)} | ${fmt(row.clientCpuPerOpUs)} | ${x(row.clientCpuPerOpUsRatio)} | ${fmt(row.serverCpuPerOpUs)} | ${x(row.serverCpuPerOpUsRatio)} |`,
+        );
+      }
     }
     lines.push('');
   }
@@ -360,17 +509,21 @@ function memorySection(memory) {
 // Growth within this bound (MiB, after GC) counts as noise.
 const GROWTH_NOISE_MIB = 1;
 
-function targetsSection(perf, memory) {
+function targetsSection(perf, memory, paired) {
   const lines = ['| target (issue 10) | measured | met? |', '|---|---|---|'];
-  // ok: [on medians, on best rounds] (a target met only on the best rounds says so).
+  // ok: [on medians, on best rounds, in the paired run] (a target met only on some says which).
   const verdict = (ok) =>
     ok === undefined || ok[0] === undefined
       ? '–'
       : ok[0]
-        ? 'met'
-        : ok[1]
-          ? '**not met** on medians (met on best rounds)'
-          : '**not met**';
+        ? ok[2] === false
+          ? 'met on medians (**not** in the paired run)'
+          : 'met'
+        : ok[2]
+          ? 'met in the paired run (not on separate-process medians)'
+          : ok[1]
+            ? '**not met** on medians (met on best rounds)'
+            : '**not met**';
   const get = (pair, workload, metric) => perf?.summary?.[pair]?.[workload]?.[metric];
   // Best round: the highest rate, the lowest latency or CPU, of each pair on its own.
   const best = (pair, workload, metric) => {
@@ -382,22 +535,28 @@ function targetsSection(perf, memory) {
   };
   const r = (pair, workload, metric) => ratioOf(get(pair, workload, metric), get(BASE, workload, metric));
   const rb = (pair, workload, metric) => ratioOf(best(pair, workload, metric), best(BASE, workload, metric));
+  // The paired ratio of an arm: from the paired group it belongs to (besides the baseline).
+  const rp = (pair, workload, metric) => {
+    for (const group of Object.values(paired?.groups ?? {})) {
+      if (group.arms.includes(pair) && pair !== BASE)
+        return group.summary[workload]?.[pair]?.[`${metric}Ratio`];
+    }
+    return undefined;
+  };
   const show = (value) => (value === undefined ? '–' : `${value.toFixed(2)}x`);
   const row = (label, parts, ok) => lines.push(`| ${label} | ${parts.join('; ')} | ${verdict(ok)} |`);
   const everyOne = (values, test) => (values.some((v) => v === undefined) ? undefined : values.every(test));
-  // values: [[median ratio, best-round ratio], ...]
-  const every = (values, test) => [
-    everyOne(
-      values.map((v) => v[0]),
-      test,
-    ),
-    everyOne(
-      values.map((v) => v[1]),
-      test,
-    ),
-  ];
-  const both = (value) => `${show(value[0])} (best ${show(value[1])})`;
-  const pairRatio = (pair, w, metric) => [r(pair, w, metric), rb(pair, w, metric)];
+  // values: [[median ratio, best-round ratio, paired ratio], ...]
+  const every = (values, test) =>
+    [0, 1, 2].map((index) =>
+      everyOne(
+        values.map((v) => v[index]),
+        test,
+      ),
+    );
+  const both = (value) =>
+    `${show(value[0])} (best ${show(value[1])}${value[2] === undefined ? '' : `; paired ${show(value[2])}`})`;
+  const pairRatio = (pair, w, metric) => [r(pair, w, metric), rb(pair, w, metric), rp(pair, w, metric)];
   if (perf) {
     const clientUnary = ['w1', 'w4'].map((w) => pairRatio('aio>grpcjs', w, 'clientCpuPerOpUs'));
     row(
@@ -449,10 +608,28 @@ function targetsSection(perf, memory) {
           `${ok ? '' : '**'}${w.toUpperCase()}${ok ? '' : '**'} ${latency ? `p50 ${fmt(a.p50, 3)} vs ${fmt(n.p50, 3)} ms` : `${fmt(a.rate)} vs ${fmt(n.rate)}/s`}, CPU ${fmt(a.clientCpuPerOpUs + a.serverCpuPerOpUs)} vs ${fmt(n.clientCpuPerOpUs + n.serverCpuPerOpUs)} µs/op`,
         );
       }
+      const pairedGroup = Object.values(paired?.groups ?? {}).find(
+        (group) => group.arms.includes('aio>aio') && group.arms.includes('nice>nice'),
+      );
+      const pairedOks = perf.workloads.map((w) => {
+        const a = pairedGroup?.summary[w]?.['aio>aio'];
+        const n = pairedGroup?.summary[w]?.['nice>nice'];
+        return a && n ? ahead(a, n, w === 'w3' || w === 'w4') : undefined;
+      });
+      if (pairedGroup) {
+        const behind = perf.workloads.filter((_, i) => pairedOks[i] === false).map((w) => w.toUpperCase());
+        parts.push(
+          `paired run: ${behind.length ? `behind on ${behind.join(', ')}` : 'ahead on every workload'}`,
+        );
+      }
       row(
         'ahead of nice-grpc on every workload (aio>aio vs nice>nice medians: rate or p50, and client+server CPU/op; bold = behind)',
         parts,
-        [oks.every(Boolean), bestOks.every(Boolean)],
+        [
+          oks.every(Boolean),
+          bestOks.every(Boolean),
+          pairedGroup ? everyOne(pairedOks, (ok) => ok === true) : undefined,
+        ],
       );
     }
   }
@@ -465,7 +642,7 @@ function targetsSection(perf, memory) {
           `${impl} client ${mib(memory.summary[impl].clientHeapGrowth)}, server ${mib(memory.summary[impl].serverHeapGrowth)} MiB`,
       ),
       memory.summary.aio
-        ? Array(2).fill(
+        ? Array(3).fill(
             Math.max(memory.summary.aio.clientHeapGrowth, memory.summary.aio.serverHeapGrowth) <=
               GROWTH_NOISE_MIB,
           )
@@ -497,16 +674,20 @@ function writeReport(print) {
     '- One message type, `message Payload { bytes payload = 1; }` with a 100-byte payload, encoded by the same hand-written codec for every implementation (so codec cost is identical and negligible).',
     "- Client and server are separate Node processes on 127.0.0.1, forked per pair and round (fresh JIT and heap). Each workload warms up first; the client asks the orchestrator to snapshot the server's `process.cpuUsage()` right before and after the measured section, so **CPU per operation is reported for each process separately** (on a shared machine CPU/op is much steadier than throughput or latency).",
     '- Rounds are interleaved (round 1 runs the pairs in order, round 2 in reverse, ...) so slow drifts in machine load hit every pair alike; each figure is the **median over rounds**, and ratios compare against grpcjs>grpcjs of the same run. The Targets table also gives the ratio of the **best rounds** (highest rate, lowest p50/CPU of each pair): on this machine a round is either quiet or hit by other jobs (latency and even CPU/op double), and the best round is the least disturbed view of each pair.',
+    '- **Paired runs** (their own section below) measure the same ratios a second way, with far less noise: every arm of a comparison in the same two processes, taking turns batch by batch. The Targets table gives their ratio as "paired" and says when a target is met there but not on the separate-process medians.',
     '- Workloads: W1 64 concurrent unary calls on one channel (calls/s = median of 1-s buckets, p50/p99 per call); W2 one server stream of N messages; W3 sequential ping-pongs on one bidi stream; W4 one unary call at a time; W5 one client stream of N messages. Streams honour backpressure on both sides (grpc-js: `write()` result + `drain`; grpc-aio: awaited `write()` and async generators; nice-grpc: async generators).',
     '',
     '**Machine notes.** A 2-core VM shared with other engineers running test suites during the run (see the load averages): absolute rates and latencies are noisy and only indicative; compare the same-run ratios, and prefer CPU per op over rates.',
     '',
     '## Targets',
     '',
-    ...targetsSection(perf, memory),
+    ...targetsSection(perf, memory, paired),
     '## Results',
     '',
     ...(perf ? perfSection(perf) : ['(not run yet)', '']),
+    '## Paired runs',
+    '',
+    ...(paired ? pairedSection(paired) : ['(not run yet)', '']),
     '## Memory',
     '',
     ...(memory ? memorySection(memory) : ['(not run yet)', '']),
@@ -545,11 +726,13 @@ const machine = {
   cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
   memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
   node: process.version,
+  pinned: pinCores !== undefined ? `client on core ${pinCores[0]}, server on core ${pinCores[1]}` : undefined,
 };
 const started = Date.now();
 
 let perf = previous.perf;
 let memory = previous.memory;
+let paired = previous.paired;
 if (runPerf) {
   const loadBefore = loadNow();
   const all = Object.fromEntries(pairs.map((pair) => [pair, []]));
@@ -586,6 +769,26 @@ if (runPerf) {
     raw: all,
   };
   writeReport(false); // keep these results even if the memory part fails
+}
+
+if (runPairedRuns) {
+  const loadBefore = loadNow();
+  const groups = {};
+  for (const [name, arms] of Object.entries(PAIRED_GROUPS)) {
+    process.stderr.write(`paired run: ${name} (${arms.join(', ')})\n`);
+    const raw = await retried(`paired ${name}`, () => runPairedGroup(name, arms));
+    groups[name] = { arms, summary: summarizePaired(arms, raw), raw };
+  }
+  paired = {
+    quick: Boolean(args.quick),
+    date: new Date().toISOString(),
+    machine: { ...machine, loadBefore, loadAfter: loadNow() },
+    config: pairedConfig,
+    rounds: pairedRounds,
+    workloads: workloadNames,
+    groups,
+  };
+  writeReport(false);
 }
 
 if (runMemory && memoryImpls.length > 0) {

@@ -4,7 +4,20 @@ import { idle } from './idle.mjs';
 import { workloads } from './workloads.mjs';
 
 const [role, implName, target] = process.argv.slice(2);
-const impl = await import(`./impls/${implName}.mjs`);
+// Paired runs (`run.mjs --paired`): several implementations in this one process. A server hosts
+// every named server (`server a,b`: one port each); a client holds one client per arm
+// (`client a>b,c>d PORTS_JSON`) and runs them in turns.
+const implNames =
+  role === 'server' ? implName.split(',') : [...new Set(implName.split(',').map((arm) => arm.split('>')[0]))];
+const impls = Object.fromEntries(
+  await Promise.all(
+    // `aiob`: grpc-aio from the builds given to run.mjs --ab-channel/--ab-server.
+    implNames.map(async (name) => [
+      name,
+      await import(name === 'aiob' ? './impls/aio.mjs?variant=b' : `./impls/${name}.mjs`),
+    ]),
+  ),
+);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** CPU and memory of this process; with `gc`, after two full collections (needs --expose-gc). */
@@ -27,7 +40,8 @@ async function waitIdle(count, timeoutMs = 60_000) {
 }
 
 if (role === 'server') {
-  const server = await impl.startServer();
+  const servers = {};
+  for (const name of implNames) servers[name] = await impls[name].startServer();
   process.on('message', async (message) => {
     if (message.type === 'snapshot') {
       try {
@@ -37,13 +51,24 @@ if (role === 'server') {
         process.send({ type: 'snapshot', id: message.id, error: String(error?.message ?? error) });
       }
     } else if (message.type === 'stop') {
-      await server.stop();
+      await Promise.all(Object.values(servers).map((server) => server.stop()));
       process.disconnect();
     }
   });
-  process.send({ type: 'ready', port: server.port });
+  const ports = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, server.port]));
+  process.send({ type: 'ready', port: servers[implNames[0]].port, ports });
 } else {
-  const client = impl.createClient(target);
+  // `client IMPL TARGET`, or for a paired run `client c>s,c>s '{"s": port, ...}'`.
+  const paired = implName.includes('>');
+  const clients = {};
+  if (paired) {
+    const ports = JSON.parse(target);
+    for (const arm of implName.split(',')) {
+      const [clientImpl, serverImpl] = arm.split('>');
+      clients[arm] = impls[clientImpl].createClient(`127.0.0.1:${ports[serverImpl]}`);
+    }
+  }
+  const client = paired ? undefined : impls[implName].createClient(target);
   let markId = 0;
   const pending = new Map();
   // Asks the orchestrator to snapshot the server (options: { gc, idle }); resolves to the snapshot.
@@ -66,8 +91,20 @@ if (role === 'server') {
       } catch (error) {
         process.send({ type: 'error', message: String(error?.stack ?? error) });
       }
+    } else if (message.type === 'run-paired') {
+      // One batch of `workload` per arm, in the given order; each batch as in a normal run.
+      try {
+        const results = {};
+        for (const arm of message.order) {
+          results[arm] = await workloads[message.workload](clients[arm], message.config, mark);
+        }
+        process.send({ type: 'result', result: results });
+      } catch (error) {
+        process.send({ type: 'error', message: String(error?.stack ?? error) });
+      }
     } else if (message.type === 'stop') {
-      await client.close();
+      if (client) await client.close();
+      for (const each of Object.values(clients)) await each.close();
       process.disconnect();
     }
   });

@@ -9,6 +9,7 @@ import {
   type ChannelTransport,
   ClientChannel,
   StreamStreamCallImpl,
+  StreamUnaryCallImpl,
   type TransportListener,
   UnaryUnaryCallImpl,
 } from '../src/internal.js';
@@ -132,5 +133,81 @@ describe('call objects over a fake transport', () => {
     expect(channel.getState()).toBe(ChannelConnectivity.IDLE);
     await channel.close();
     expect(channel.getState()).toBe(ChannelConnectivity.SHUTDOWN);
+  });
+});
+
+/** A transport whose write callbacks the test runs by hand (one message in flight at a time). */
+class HeldWrites extends FakeCall {
+  callbacks: ((error?: Error | null) => void)[] = [];
+  override sendMessage(message: Uint8Array, callback: (error?: Error | null) => void): void {
+    this.sent.push(message);
+    this.callbacks.push(callback);
+  }
+  /** Completes the oldest write the transport holds. */
+  complete(error?: Error): void {
+    this.callbacks.shift()!(error);
+  }
+}
+
+async function settled(promise: Promise<unknown>): Promise<string> {
+  let state = 'pending';
+  promise.then(
+    () => {
+      state = 'resolved';
+    },
+    () => {
+      state = 'rejected';
+    },
+  );
+  for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+  return state;
+}
+
+describe('A26 A28 writes waiting for the transport', () => {
+  it('writes go to the transport one at a time, in order, and the half-close after them', async () => {
+    const transport = new HeldWrites();
+    const call = new StreamUnaryCallImpl({ transport }, new Metadata());
+    const writes = Array.from({ length: 3 }, (_, index) => call.write(Uint8Array.of(index)));
+    expect(transport.sent).toEqual([Uint8Array.of(0)]);
+    expect(await settled(writes[0]!)).toBe('pending');
+    await call.doneWriting();
+    transport.complete();
+    expect(await settled(writes[0]!)).toBe('resolved');
+    expect(await settled(writes[1]!)).toBe('pending');
+    expect(transport.halfClosed).toBe(false);
+    transport.complete();
+    transport.complete();
+    expect(await settled(writes[2]!)).toBe('resolved');
+    expect(transport.sent.map((bytes) => bytes[0])).toEqual([0, 1, 2]);
+    expect(transport.halfClosed).toBe(true);
+  });
+
+  it('a waiting write rejects with the AioRpcError when the RPC fails', async () => {
+    const transport = new HeldWrites();
+    const call = new StreamUnaryCallImpl({ transport }, new Metadata());
+    const waiting = call.write(Uint8Array.of(1));
+    transport.listener!.onTransportStatus({
+      code: StatusCode.UNAVAILABLE,
+      details: 'gone',
+      metadata: new Metadata(),
+    });
+    const error = await waiting.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(AioRpcError);
+    expect((error as AioRpcError).code()).toBe(StatusCode.UNAVAILABLE);
+    await expect(call.write(Uint8Array.of(1))).rejects.toThrow('RPC already finished.');
+    await expect(call).rejects.toBe(error);
+  });
+
+  it('a waiting write resolves when the server ends the RPC OK first', async () => {
+    const transport = new HeldWrites();
+    const call = new StreamUnaryCallImpl({ transport }, new Metadata());
+    const waiting = call.write(Uint8Array.of(1));
+    transport.listener!.onTransportMessage(Uint8Array.of(42));
+    transport.listener!.onTransportStatus({ code: StatusCode.OK, details: '', metadata: new Metadata() });
+    await expect(waiting).resolves.toBeUndefined();
+    expect(await call).toEqual(Uint8Array.of(42));
   });
 });

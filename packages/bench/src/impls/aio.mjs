@@ -3,8 +3,15 @@
 import { pathToFileURL } from 'node:url';
 
 // run.mjs --aio-server/--aio-channel PATH: A/B another build (a dist entry file) of either package.
-const load = (variable, name) =>
-  import(process.env[variable] ? pathToFileURL(process.env[variable]).href : name);
+// Imported as `aio.mjs?variant=b` (the `aiob` arm of run.mjs --ab-channel/--ab-server), the
+// BENCH_AIOB_* builds are used instead, where given.
+const variantB = new URL(import.meta.url).searchParams.get('variant') === 'b';
+const load = (variable, name) => {
+  const path =
+    (variantB ? process.env[variable.replace('BENCH_AIO', 'BENCH_AIOB')] : undefined) ??
+    process.env[variable];
+  return import(path ? pathToFileURL(path).href : name);
+};
 const { insecureChannel } = await load('BENCH_AIO_CHANNEL', '@grpc-aio/channel');
 const {
   server: createServer,
