@@ -696,7 +696,7 @@ function writeReport(print) {
   );
   const markdown = `${lines.join('\n')}`;
   writeFileSync(out, markdown);
-  writeFileSync(jsonPath, `${JSON.stringify({ perf, memory }, null, 2)}\n`);
+  writeFileSync(jsonPath, `${JSON.stringify({ perf, paired, memory }, null, 2)}\n`);
   if (print) process.stdout.write(markdown);
 }
 
