@@ -301,21 +301,22 @@ function runPair(pair, round) {
     for (const workload of workloadNames) {
       const { result, snapshots } = await run(workload, config);
       const [before, after] = snapshots;
-      const serverCpuUs = serverCpuBetween(before, after);
-      results[workload] = {
-        ...result,
-        clientCpuPerOpUs: result.clientCpuUs / result.ops,
-        serverCpuPerOpUs: serverCpuUs / result.ops,
-      };
+      results[workload] = withCpuPerOp(result, before, after);
       process.stderr.write(`  r${round} ${pair} ${workload}: ${Math.round(result.rate)}/s\n`);
     }
     return results;
   });
 }
 
-/** Server CPU (µs) between two snapshots. */
-const serverCpuBetween = (before, after) =>
-  after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+/** A workload's result with CPU per operation: the client's own, the server's between two snapshots. */
+function withCpuPerOp(result, before, after) {
+  const serverCpuUs = after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
+  return {
+    ...result,
+    clientCpuPerOpUs: result.clientCpuUs / result.ops,
+    serverCpuPerOpUs: serverCpuUs / result.ops,
+  };
+}
 
 /**
  * A paired run: every arm of `arms` in the same two processes, one batch per arm and round, in
@@ -339,13 +340,7 @@ function runPairedGroup(name, arms) {
           if (round === 0) continue;
           const row = {};
           order.forEach((arm, index) => {
-            const one = result[arm];
-            const serverCpuUs = serverCpuBetween(snapshots[2 * index], snapshots[2 * index + 1]);
-            row[arm] = {
-              ...one,
-              clientCpuPerOpUs: one.clientCpuUs / one.ops,
-              serverCpuPerOpUs: serverCpuUs / one.ops,
-            };
+            row[arm] = withCpuPerOp(result[arm], snapshots[2 * index], snapshots[2 * index + 1]);
           });
           results[workload].push(row);
         }

@@ -477,10 +477,11 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.transport.sendMessage(bytes, (error) => {
       this.#sending = false;
       const pending = this.#pendingWrites;
-      const index = pending === undefined ? -1 : pending.indexOf(waiter);
-      // Not pending any more: the status arrived first and settled it.
-      if (index >= 0) {
-        pending!.splice(index, 1);
+      // Writes go out in the order they were made, so the one completing is the oldest pending
+      // (no search: un-awaited bulk writes would make that quadratic). Not pending any more: the
+      // status arrived first and settled it.
+      if (pending !== undefined && pending[0] === waiter) {
+        pending.shift();
         if (error == null) {
           waiter.resolve();
         } else if (this.#status !== undefined) {
