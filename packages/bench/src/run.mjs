@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     'paired-rounds': { type: 'string' },
     'ab-channel': { type: 'string' },
     'ab-server': { type: 'string' },
+    instructions: { type: 'boolean' },
+    'instructions-rounds': { type: 'string' },
   },
 });
 
@@ -124,9 +126,11 @@ for (const pair of pairs) {
 }
 const workloadNames = args.workloads ? args.workloads.split(',') : ['w1', 'w2', 'w3', 'w4', 'w5'];
 const rounds = Number(args.rounds ?? (args.quick ? 2 : 5));
-const runPerf = !args.memory && !args.report && !args.paired;
-const runMemory = (args.memory || !args['skip-memory']) && !args.report && !args.paired;
+const runInstructions = Boolean(args.instructions) && !args.report;
+const runPerf = !args.memory && !args.report && !args.paired && !runInstructions;
+const runMemory = (args.memory || !args['skip-memory']) && !args.report && !args.paired && !runInstructions;
 const runPairedRuns = (args.paired || (!args['skip-paired'] && runPerf)) && !args.report;
+const instructionsRounds = Number(args['instructions-rounds'] ?? (args.quick ? 3 : 5));
 const pairedRounds = Number(args['paired-rounds'] ?? (args.quick ? 4 : 10));
 // Memory is per implementation: the same-implementation pairs among the selected ones.
 const memoryImpls = [
@@ -180,6 +184,31 @@ const PAIRED_GROUPS =
         server: ['grpcjs>grpcjs', 'grpcjs>aio'],
         'end to end': ['grpcjs>grpcjs', 'aio>aio', 'nice>nice'],
       };
+// --instructions: every process under callgrind, which counts the instructions it executes (all its
+// threads: JIT, GC and the main thread) while the measured section runs. The count does not depend
+// on what else the machine is doing, so it is a deterministic view of CPU per operation. Valgrind
+// runs Node ~50x slower, so the batches are small; the first round of each workload is a long,
+// uncounted warm-up (the JIT needs ~40k streamed messages to settle).
+const instructionsWarmup = {
+  warmupMs: args.quick ? 6000 : 15000,
+  durationMs: 1000,
+  warmupMessages: args.quick ? 20000 : 40000,
+  messages: 1000,
+  warmupPingPongs: args.quick ? 2000 : 5000,
+  pingPongs: 100,
+  warmupCalls: args.quick ? 2000 : 5000,
+  calls: 100,
+};
+const instructionsConfig = {
+  warmupMs: 1000,
+  durationMs: 3000,
+  warmupMessages: 1000,
+  messages: 5000,
+  warmupPingPongs: 100,
+  pingPongs: 1000,
+  warmupCalls: 100,
+  calls: 1000,
+};
 const memoryConfig = args.quick
   ? { idleStreams: 5000, firstCalls: 5000, totalCalls: 50000 }
   : { idleStreams: 10000, firstCalls: 20000, totalCalls: 200000 };
@@ -201,14 +230,35 @@ function pin(child, core) {
   execFileSync('taskset', ['-a', '-p', '-c', String(core), String(child.pid)], { stdio: 'ignore' });
 }
 
-function start(workerArgs, profileAs) {
-  const execArgv = ['--expose-gc'];
+/** Forks a worker; with `callgrindOut` (a file path), under callgrind with instrumentation off. */
+function start(workerArgs, profileAs, callgrindOut) {
+  let execArgv = ['--expose-gc'];
   if (profileDir !== undefined && profileAs !== undefined) {
     const dir = join(profileDir, profileAs);
     mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250');
   }
-  const child = fork(worker, workerArgs, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let execPath = process.execPath;
+  if (callgrindOut !== undefined) {
+    // Valgrind runs Node in the same process (same pid), so callgrind_control can reach it.
+    // --single-threaded: V8 compiles and collects garbage on the main thread, at points that do
+    // not depend on how valgrind schedules threads, so counts repeat from round to round.
+    execArgv = [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${callgrindOut}`,
+      '--log-file=/dev/null',
+      process.execPath,
+      '--single-threaded',
+      ...execArgv,
+    ];
+    execPath = 'valgrind';
+  }
+  const child = fork(worker, workerArgs, {
+    execPath,
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.add(child);
   const exited = new Promise((resolve) =>
     child.on('exit', (code) => {
@@ -237,28 +287,88 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Starts a server and a client worker for `pair`, runs `body(run)`, stops both. */
-function withPair(pair, tag, body) {
+/**
+ * Starts a server and a client worker for `pair`, runs `body(run)`, stops both. With `callgrindDir`,
+ * both run under callgrind and a run's marks count instructions instead of taking snapshots.
+ */
+function withPair(pair, tag, body, callgrindDir) {
   const [clientImpl, serverImpl] = pair.split('>');
   const label = `${pair.replace('>', '-to-')}-${tag}`;
-  return withWorkers(serverImpl, ({ port }) => [clientImpl, `127.0.0.1:${port}`], label, body);
+  return withWorkers(serverImpl, ({ port }) => [clientImpl, `127.0.0.1:${port}`], label, body, callgrindDir);
+}
+
+/** The instruction count (all events `Ir`) of a callgrind dump file. */
+function callgrindTotal(file) {
+  const match = /^totals:\s*(\d+)/m.exec(readFileSync(file, 'utf8'));
+  if (!match) throw new Error(`no totals in ${file}`);
+  return Number(match[1]);
+}
+
+/**
+ * Callgrind bookkeeping for one server and one client worker: the first mark of a measured section
+ * switches counting on in both, the second dumps both (a dump also zeroes the counters) and switches
+ * it off again. Returns `mark()`: undefined, or at a section's end `{ client, server }` instructions.
+ */
+function callgrindMarks(server, client, files) {
+  const dumps = { server: 0, client: 0 };
+  const pids = [String(server.child.pid), String(client.child.pid)];
+  const control = (...flags) => execFileSync('callgrind_control', [...flags, ...pids], { stdio: 'ignore' });
+  let counting = false;
+  return () => {
+    counting = !counting;
+    if (counting) {
+      control('--instr=on');
+      return undefined;
+    }
+    control('--dump');
+    control('--instr=off');
+    dumps.server++;
+    dumps.client++;
+    return {
+      server: callgrindTotal(`${files.server}.${dumps.server}`),
+      client: callgrindTotal(`${files.client}.${dumps.client}`),
+    };
+  };
 }
 
 /**
  * Starts a server worker (`serverImpls`: one or several, comma-separated) and a client worker
- * (`clientArgs(ready)` gives its arguments), runs `body(run)`, stops both.
+ * (`clientArgs(ready)` gives its arguments), runs `body(run)`, stops both. With `callgrindDir`,
+ * both run under callgrind (see callgrindMarks) and `run` returns instruction counts as snapshots.
  */
-async function withWorkers(serverImpls, clientArgs, label, body) {
-  const server = start(['server', serverImpls], `${label}-server`);
+async function withWorkers(serverImpls, clientArgs, label, body, callgrindDir) {
+  const files =
+    callgrindDir === undefined
+      ? undefined
+      : {
+          server: join(callgrindDir, `${label}-server.out`),
+          client: join(callgrindDir, `${label}-client.out`),
+        };
+  const server = start(['server', serverImpls], `${label}-server`, files?.server);
   const ready = await server.next('ready');
   if (pinCores !== undefined) pin(server.child, pinCores[1]);
-  const client = start(['client', ...clientArgs(ready)], `${label}-client`);
+  const client = start(['client', ...clientArgs(ready)], `${label}-client`, files?.client);
   await client.next('ready');
   if (pinCores !== undefined) pin(client.child, pinCores[0]);
   let snapshotId = 0;
   const snapshots = [];
+  const countMark = files === undefined ? undefined : callgrindMarks(server, client, files);
   client.child.on('unhandled-message', async (message) => {
-    if (message.type === 'mark') {
+    if (message.type === 'mark' && countMark !== undefined) {
+      let counted;
+      try {
+        counted = countMark();
+      } catch (error) {
+        client.child.send({
+          type: 'marked',
+          id: message.id,
+          snapshot: { error: String(error?.message ?? error) },
+        });
+        return;
+      }
+      if (counted !== undefined) snapshots.push(counted);
+      client.child.send({ type: 'marked', id: message.id, snapshot: {} });
+    } else if (message.type === 'mark') {
       const id = ++snapshotId;
       server.child.send({ type: 'snapshot', id, gc: message.gc, idle: message.idle });
       const snapshot = await server.next(`snapshot:${id}`);
@@ -349,6 +459,54 @@ function runPairedGroup(name, arms) {
       return results;
     },
   );
+}
+
+/** One pair under callgrind: per workload, instructions per operation of each round after the warm-up. */
+function runInstructionsPair(pair, callgrindDir) {
+  return withPair(
+    pair,
+    'instructions',
+    async (run) => {
+      const results = {};
+      for (const workload of workloadNames) {
+        results[workload] = [];
+        // Rounds -1 and 0 warm up and are not counted: the first round after the long warm-up still
+        // runs ~2x the steady count (measured: W5 61k then 28-29k instructions per message).
+        for (let round = -1; round <= instructionsRounds; round++) {
+          const { result, snapshots } = await run(
+            workload,
+            round < 0 ? instructionsWarmup : instructionsConfig,
+          );
+          if (round <= 0) continue;
+          const [counted] = snapshots;
+          results[workload].push({
+            ops: result.ops,
+            clientPerOp: counted.client / result.ops,
+            serverPerOp: counted.server / result.ops,
+          });
+        }
+        const last = results[workload].at(-1);
+        process.stderr.write(
+          `  instructions ${pair} ${workload}: client ${Math.round(last.clientPerOp)}, server ${Math.round(last.serverPerOp)} per op\n`,
+        );
+      }
+      return results;
+    },
+    callgrindDir,
+  );
+}
+
+/** Per workload: the median, lowest and highest instructions per op over rounds, client and server. */
+function summarizeInstructions(raw) {
+  const summary = {};
+  for (const [workload, rounds] of Object.entries(raw)) {
+    const side = (key) => {
+      const values = rounds.map((round) => round[key]);
+      return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+    };
+    summary[workload] = { client: side('clientPerOp'), server: side('serverPerOp') };
+  }
+  return summary;
 }
 
 const PAIRED_METRICS = ['rate', 'p50', 'p99', 'clientCpuPerOpUs', 'serverCpuPerOpUs'];
@@ -472,6 +630,81 @@ function pairedSection(paired) {
           `| ${workload.toUpperCase()} | ${arm} | ${fmt(row.rate)} | ${x(row.rateRatio)} | ${fmt(row.p50, 3)} | ${x(row.p50Ratio)} | ${fmt(row.clientCpuPerOpUs)} | ${x(row.clientCpuPerOpUsRatio)} | ${fmt(row.serverCpuPerOpUs)} | ${x(row.serverCpuPerOpUsRatio)} |`,
         );
       }
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+function instructionsSection(instructions) {
+  const c = instructions.config;
+  const w = instructions.warmup;
+  const lines = [
+    `Generated by \`pnpm bench -- --instructions\` on ${instructions.date.slice(0, 16).replace('T', ' ')} UTC (${instructions.machine.minutes} min): every pair's server and client run under valgrind's callgrind, which counts the instructions each process executes (all its threads: main, JIT compiler, GC) between the two marks of a measured section. Unlike time, the count does not depend on the rest of the machine, so this is the steady, deterministic view of CPU per operation; it does not see cache misses, system calls' kernel time, or waiting. V8 runs \`--single-threaded\` (it compiles and collects on the main thread, at points that do not depend on valgrind's thread scheduling). Per workload: two uncounted warm-up rounds (a long one, W1 ${w.warmupMs / 1000} s, W2/W5 ${w.warmupMessages} messages, W3 ${w.warmupPingPongs} ping-pongs, W4 ${w.warmupCalls} calls, then a normal one: the JIT needs that long to settle under valgrind), then ${instructions.rounds} measured rounds (W1 ${c.durationMs / 1000} s, W2/W5 ${c.messages} messages, W3 ${c.pingPongs} ping-pongs, W4 ${c.calls} calls); figures are medians over rounds, spread = lowest–highest round against the median. A round that holds a major GC counts up to ~2x the others; the median leaves those out, so the figures are the steady cost without the occasional major GC (whose frequency the time-based runs above include).`,
+    '',
+  ];
+  const base = instructions.summary[BASE];
+  const kilo = (value) => (value === undefined ? '–' : `${(value / 1000).toFixed(1)}k`);
+  const spread = (side) =>
+    side === undefined
+      ? '–'
+      : `${(((side.min - side.median) / side.median) * 100).toFixed(0)}% / +${(((side.max - side.median) / side.median) * 100).toFixed(0)}%`;
+  const total = (row) => (row ? row.client.median + row.server.median : undefined);
+  // The comparisons the issue's CPU and rate targets stand for (lower is better).
+  const get = (pair, workload) => instructions.summary[pair]?.[workload];
+  const x = (value, against) => ratio(value, against);
+  const has = (workload) => instructions.workloads.includes(workload);
+  lines.push('| comparison (instructions per operation, lower is better) | ratio |', '|---|---|');
+  const compare = (label, workloads, value, pair, against = BASE) => {
+    const parts = workloads
+      .filter(has)
+      .map(
+        (workload) =>
+          `${workload.toUpperCase()} ${x(value(get(pair, workload)), value(get(against, workload)))}`,
+      );
+    if (parts.length && get(pair, workloads.find(has)) && get(against, workloads.find(has)))
+      lines.push(`| ${label} | ${parts.join('; ')} |`);
+  };
+  compare(
+    'client per unary call, aio>grpcjs vs grpcjs>grpcjs',
+    ['w1', 'w4'],
+    (r) => r?.client.median,
+    'aio>grpcjs',
+  );
+  compare(
+    'server per unary call, grpcjs>aio vs grpcjs>grpcjs',
+    ['w1', 'w4'],
+    (r) => r?.server.median,
+    'grpcjs>aio',
+  );
+  for (const pair of ['aio>aio', 'aio>grpcjs', 'grpcjs>aio'])
+    compare(
+      `client + server per message or ping-pong, ${pair} vs grpcjs>grpcjs`,
+      ['w2', 'w3', 'w5'],
+      total,
+      pair,
+    );
+  compare(
+    'client + server per operation, aio>aio vs nice>nice',
+    ['w1', 'w2', 'w3', 'w4', 'w5'],
+    total,
+    'aio>aio',
+    'nice>nice',
+  );
+  lines.push('');
+  for (const workload of instructions.workloads) {
+    lines.push(`### Instructions: ${workload.toUpperCase()}`, '');
+    lines.push(
+      '| client>server | client / op | vs grpc-js | spread | server / op | vs grpc-js | spread | client + server | vs grpc-js |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const pair of instructions.pairs) {
+      const row = get(pair, workload);
+      if (!row) continue;
+      const b = base?.[workload];
+      lines.push(
+        `| ${pair} | ${kilo(row.client.median)} | ${x(row.client.median, b?.client.median)} | ${spread(row.client)} | ${kilo(row.server.median)} | ${x(row.server.median, b?.server.median)} | ${spread(row.server)} | ${kilo(total(row))} | ${x(total(row), total(b))} |`,
+      );
     }
     lines.push('');
   }
@@ -606,15 +839,40 @@ function targetsSection(perf, memory, paired) {
       const pairedGroup = Object.values(paired?.groups ?? {}).find(
         (group) => group.arms.includes('aio>aio') && group.arms.includes('nice>nice'),
       );
-      const pairedOks = perf.workloads.map((w) => {
-        const a = pairedGroup?.summary[w]?.['aio>aio'];
-        const n = pairedGroup?.summary[w]?.['nice>nice'];
-        return a && n ? ahead(a, n, w === 'w3' || w === 'w4') : undefined;
+      // Paired: the median over rounds of each round's aio>aio / nice>nice ratio (the paired runs'
+      // statistic everywhere else too), for rate or p50 and for client + server CPU per op.
+      const pairedVsNice = perf.workloads.map((w) => {
+        const rounds = pairedGroup?.raw?.[w] ?? [];
+        const latency = w === 'w3' || w === 'w4';
+        const metric = latency ? 'p50' : 'rate';
+        const cpu = (arm) => arm.clientCpuPerOpUs + arm.serverCpuPerOpUs;
+        const speed = rounds.map((round) =>
+          ratioOf(round['aio>aio']?.[metric], round['nice>nice']?.[metric]),
+        );
+        const cost = rounds.map((round) =>
+          round['aio>aio'] && round['nice>nice']
+            ? ratioOf(cpu(round['aio>aio']), cpu(round['nice>nice']))
+            : undefined,
+        );
+        const finite = (values) => values.filter(Number.isFinite);
+        if (finite(speed).length === 0 || finite(cost).length === 0) return undefined;
+        return { latency, speed: median(finite(speed)), cost: median(finite(cost)) };
       });
+      const pairedOks = pairedVsNice.map((v) =>
+        v === undefined ? undefined : (v.latency ? v.speed <= 1 : v.speed >= 1) && v.cost <= 1,
+      );
       if (pairedGroup) {
         const behind = perf.workloads.filter((_, i) => pairedOks[i] === false).map((w) => w.toUpperCase());
+        const shown = perf.workloads
+          .map((w, i) => {
+            const v = pairedVsNice[i];
+            return v === undefined
+              ? undefined
+              : `${w.toUpperCase()} ${v.latency ? 'p50' : 'rate'} ${v.speed.toFixed(2)}x, CPU ${v.cost.toFixed(2)}x`;
+          })
+          .filter(Boolean);
         parts.push(
-          `paired run: ${behind.length ? `behind on ${behind.join(', ')}` : 'ahead on every workload'}`,
+          `paired run (median of per-round aio>aio / nice>nice ratios): ${shown.join(', ')}: ${behind.length ? `behind on ${behind.join(', ')}` : 'ahead on every workload'}`,
         );
       }
       row(
@@ -686,12 +944,17 @@ function writeReport(print) {
     '## Memory',
     '',
     ...(memory ? memorySection(memory) : ['(not run yet)', '']),
+    '## Instructions per operation (callgrind)',
+    '',
+    ...(instructions
+      ? instructionsSection(instructions)
+      : ['(not run yet: `pnpm bench -- --instructions`, needs valgrind)', '']),
     notes,
     '',
   );
   const markdown = `${lines.join('\n')}`;
   writeFileSync(out, markdown);
-  writeFileSync(jsonPath, `${JSON.stringify({ perf, paired, memory }, null, 2)}\n`);
+  writeFileSync(jsonPath, `${JSON.stringify({ perf, paired, memory, instructions }, null, 2)}\n`);
   if (print) process.stdout.write(markdown);
 }
 
@@ -728,6 +991,7 @@ const started = Date.now();
 let perf = previous.perf;
 let memory = previous.memory;
 let paired = previous.paired;
+let instructions = previous.instructions;
 if (runPerf) {
   const loadBefore = loadNow();
   const all = Object.fromEntries(pairs.map((pair) => [pair, []]));
@@ -784,6 +1048,47 @@ if (runPairedRuns) {
     groups,
   };
   writeReport(false);
+}
+
+if (runInstructions) {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      '--instructions needs valgrind and callgrind_control on PATH (Debian: apt-get install valgrind)',
+    );
+  }
+  const loadBefore = loadNow();
+  const callgrindDir = mkdtempSync(join(tmpdir(), 'grpc-aio-bench-callgrind-'));
+  const raw = {};
+  try {
+    for (const pair of pairs) {
+      process.stderr.write(`instructions: ${pair}\n`);
+      raw[pair] = await retried(`instructions ${pair}`, () => runInstructionsPair(pair, callgrindDir));
+    }
+  } finally {
+    rmSync(callgrindDir, { recursive: true, force: true });
+  }
+  instructions = {
+    quick: Boolean(args.quick),
+    date: new Date().toISOString(),
+    machine: {
+      ...machine,
+      loadBefore,
+      loadAfter: loadNow(),
+      minutes: ((Date.now() - started) / 60000).toFixed(1),
+    },
+    config: instructionsConfig,
+    warmup: instructionsWarmup,
+    rounds: instructionsRounds,
+    pairs,
+    workloads: workloadNames,
+    summary: Object.fromEntries(
+      Object.entries(raw).map(([pair, rows]) => [pair, summarizeInstructions(rows)]),
+    ),
+    raw,
+  };
 }
 
 if (runMemory && memoryImpls.length > 0) {
