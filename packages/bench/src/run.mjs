@@ -742,7 +742,7 @@ function memorySection(memory) {
 // Growth within this bound (MiB, after GC) counts as noise.
 const GROWTH_NOISE_MIB = 1;
 
-function targetsSection(perf, memory, paired) {
+function targetsSection(perf, memory, paired, instructions) {
   const lines = ['| target (issue 10) | measured | met? |', '|---|---|---|'];
   // ok: [on medians, on best rounds, in the paired run] (a target met only on some says which).
   const verdict = (ok) =>
@@ -790,17 +790,30 @@ function targetsSection(perf, memory, paired) {
   const both = (value) =>
     `${show(value[0])} (best ${show(value[1])}${value[2] === undefined ? '' : `; paired ${show(value[2])}`})`;
   const pairRatio = (pair, w, metric) => [r(pair, w, metric), rb(pair, w, metric), rp(pair, w, metric)];
+  // The instruction count of a unary call (W4; section "Instructions per operation"), as a ratio
+  // to grpc-js: shown beside the CPU targets, not part of their verdict.
+  const instructionsNote = (pair, side) => {
+    const value = instructions?.summary?.[pair]?.w4?.[side]?.median;
+    const base = instructions?.summary?.[BASE]?.w4?.[side]?.median;
+    return value && base ? [`instructions per W4 call ${show(value / base)}`] : [];
+  };
   if (perf) {
     const clientUnary = ['w1', 'w4'].map((w) => pairRatio('aio>grpcjs', w, 'clientCpuPerOpUs'));
     row(
       'client CPU per unary call <= 1.0x (aio>grpcjs)',
-      ['W1', 'W4'].map((w, i) => `${w} ${both(clientUnary[i])}`),
+      [
+        ...['W1', 'W4'].map((w, i) => `${w} ${both(clientUnary[i])}`),
+        ...instructionsNote('aio>grpcjs', 'client'),
+      ],
       every(clientUnary, (v) => v <= 1.0),
     );
     const serverUnary = ['w1', 'w4'].map((w) => pairRatio('grpcjs>aio', w, 'serverCpuPerOpUs'));
     row(
       'server CPU per call <= 1.05x (grpcjs>aio)',
-      ['W1', 'W4'].map((w, i) => `${w} ${both(serverUnary[i])}`),
+      [
+        ...['W1', 'W4'].map((w, i) => `${w} ${both(serverUnary[i])}`),
+        ...instructionsNote('grpcjs>aio', 'server'),
+      ],
       every(serverUnary, (v) => v <= 1.05),
     );
     for (const w of ['w2', 'w5']) {
@@ -940,7 +953,7 @@ function writeReport(print) {
     '',
     '## Targets',
     '',
-    ...targetsSection(perf, memory, paired),
+    ...targetsSection(perf, memory, paired, instructions),
     '## Results',
     '',
     ...(perf ? perfSection(perf) : ['(not run yet)', '']),
