@@ -798,24 +798,17 @@ function targetsSection(perf, memory, paired, instructions) {
     return value && base ? [`instructions per W4 call ${show(value / base)}`] : [];
   };
   if (perf) {
-    const clientUnary = ['w1', 'w4'].map((w) => pairRatio('aio>grpcjs', w, 'clientCpuPerOpUs'));
-    row(
-      'client CPU per unary call <= 1.0x (aio>grpcjs)',
-      [
-        ...['W1', 'W4'].map((w, i) => `${w} ${both(clientUnary[i])}`),
-        ...instructionsNote('aio>grpcjs', 'client'),
-      ],
-      every(clientUnary, (v) => v <= 1.0),
-    );
-    const serverUnary = ['w1', 'w4'].map((w) => pairRatio('grpcjs>aio', w, 'serverCpuPerOpUs'));
-    row(
-      'server CPU per call <= 1.05x (grpcjs>aio)',
-      [
-        ...['W1', 'W4'].map((w, i) => `${w} ${both(serverUnary[i])}`),
-        ...instructionsNote('grpcjs>aio', 'server'),
-      ],
-      every(serverUnary, (v) => v <= 1.05),
-    );
+    for (const [label, pair, side, limit] of [
+      ['client CPU per unary call <= 1.0x (aio>grpcjs)', 'aio>grpcjs', 'client', 1.0],
+      ['server CPU per call <= 1.05x (grpcjs>aio)', 'grpcjs>aio', 'server', 1.05],
+    ]) {
+      const values = ['w1', 'w4'].map((w) => pairRatio(pair, w, `${side}CpuPerOpUs`));
+      row(
+        label,
+        [...['W1', 'W4'].map((w, i) => `${w} ${both(values[i])}`), ...instructionsNote(pair, side)],
+        every(values, (v) => v <= limit),
+      );
+    }
     for (const w of ['w2', 'w5']) {
       const values = ['aio>aio', 'aio>grpcjs', 'grpcjs>aio'].map((pair) => pairRatio(pair, w, 'rate'));
       row(
