@@ -190,8 +190,8 @@ const PAIRED_GROUPS =
 // --instructions: every process under callgrind, which counts the instructions it executes (all its
 // threads: JIT, GC and the main thread) while the measured section runs. The count does not depend
 // on what else the machine is doing, so it is a deterministic view of CPU per operation. Valgrind
-// runs Node ~50x slower, so the batches are small; the first round of each workload is a long,
-// uncounted warm-up (the JIT needs ~40k streamed messages to settle).
+// runs Node ~50x slower, so the batches are small; each workload starts with a long uncounted
+// warm-up round (the JIT needs ~40k streamed messages to settle) and one normal uncounted round.
 const instructionsWarmup = {
   warmupMs: args.quick ? 6000 : 15000,
   durationMs: 1000,
@@ -313,7 +313,7 @@ function callgrindTotal(file) {
  * it off again. Returns `mark()`: undefined, or at a section's end `{ client, server }` instructions.
  */
 function callgrindMarks(server, client, files) {
-  const dumps = { server: 0, client: 0 };
+  let dumps = 0; // both processes dump together, so their dump files share a number
   const pids = [String(server.child.pid), String(client.child.pid)];
   const control = (...flags) => execFileSync('callgrind_control', [...flags, ...pids], { stdio: 'ignore' });
   let counting = false;
@@ -325,11 +325,10 @@ function callgrindMarks(server, client, files) {
     }
     control('--dump');
     control('--instr=off');
-    dumps.server++;
-    dumps.client++;
+    dumps++;
     return {
-      server: callgrindTotal(`${files.server}.${dumps.server}`),
-      client: callgrindTotal(`${files.client}.${dumps.client}`),
+      server: callgrindTotal(`${files.server}.${dumps}`),
+      client: callgrindTotal(`${files.client}.${dumps}`),
     };
   };
 }
