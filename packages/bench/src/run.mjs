@@ -998,6 +998,12 @@ const machine = {
   pinned: pinCores !== undefined ? `client on core ${pinCores[0]}, server on core ${pinCores[1]}` : undefined,
 };
 const started = Date.now();
+/** The head of each part's JSON record: mode, date, and the machine with its load before and after. */
+const stamp = (loadBefore, extra = {}) => ({
+  quick: Boolean(args.quick),
+  date: new Date().toISOString(),
+  machine: { ...machine, loadBefore, loadAfter: loadNow(), ...extra },
+});
 
 let perf = previous.perf;
 let memory = previous.memory;
@@ -1027,9 +1033,7 @@ if (runPerf) {
   }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   perf = {
-    quick: Boolean(args.quick),
-    date: new Date().toISOString(),
-    machine: { ...machine, loadBefore, loadAfter: loadNow(), minutes },
+    ...stamp(loadBefore, { minutes }),
     config,
     rounds,
     pairs,
@@ -1050,9 +1054,7 @@ if (runPairedRuns) {
     groups[name] = { arms, summary: summarizePaired(arms, raw), raw };
   }
   paired = {
-    quick: Boolean(args.quick),
-    date: new Date().toISOString(),
-    machine: { ...machine, loadBefore, loadAfter: loadNow() },
+    ...stamp(loadBefore),
     config: pairedConfig,
     rounds: pairedRounds,
     workloads: workloadNames,
@@ -1086,14 +1088,7 @@ if (runInstructions) {
     rmSync(callgrindDir, { recursive: true, force: true });
   }
   instructions = {
-    quick: Boolean(args.quick),
-    date: new Date().toISOString(),
-    machine: {
-      ...machine,
-      loadBefore,
-      loadAfter: loadNow(),
-      minutes: ((Date.now() - started) / 60000).toFixed(1),
-    },
+    ...stamp(loadBefore, { minutes: ((Date.now() - started) / 60000).toFixed(1) }),
     config: instructionsConfig,
     warmup: instructionsWarmup,
     rounds: instructionsRounds,
@@ -1121,9 +1116,7 @@ if (runMemory && memoryImpls.length > 0) {
       summary[impl][key] = median(all[impl].map((row) => row[key]));
   }
   memory = {
-    quick: Boolean(args.quick),
-    date: new Date().toISOString(),
-    machine: { ...machine, loadBefore, loadAfter: loadNow() },
+    ...stamp(loadBefore),
     config: memoryConfig,
     rounds: memoryRounds,
     impls: memoryImpls,

@@ -49,6 +49,16 @@ async function concurrentUnary(client, concurrency, durationMs, record) {
   await Promise.all(Array.from({ length: concurrency }, loop));
 }
 
+/** A measured section's result with one latency per operation: ops, rate, p50/p99. */
+function withLatencies(result, latencies) {
+  return {
+    ...result,
+    ops: latencies.length,
+    rate: latencies.length / result.seconds,
+    ...latencySummary(latencies),
+  };
+}
+
 export const workloads = {
   // W1: 64 concurrent unary calls on one channel; calls/s = median of 1-s buckets.
   async w1(client, config, mark) {
@@ -95,12 +105,7 @@ export const workloads = {
       await client.pingPong(config.pingPongs, (latency) => latencies.push(latency));
       return {};
     });
-    return {
-      ...result,
-      ops: latencies.length,
-      rate: latencies.length / result.seconds,
-      ...latencySummary(latencies),
-    };
+    return withLatencies(result, latencies);
   },
   // W4: one unary call at a time.
   async w4(client, config, mark) {
@@ -114,12 +119,7 @@ export const workloads = {
       }
       return {};
     });
-    return {
-      ...result,
-      ops: latencies.length,
-      rate: latencies.length / result.seconds,
-      ...latencySummary(latencies),
-    };
+    return withLatencies(result, latencies);
   },
   // Memory: RSS and heap of the server (and the client) per N concurrent idle server streams,
   // measured after GC once every stream has reached its server handler.

@@ -21,6 +21,22 @@ export const definition = {
   idleStream: method(METHODS.idleStream, false, true),
 };
 
+/** Writes `count` messages to a grpc-js stream, honouring backpressure (`write()` + 'drain'), then ends it. */
+function writeAll(call, count) {
+  let left = count;
+  const pump = () => {
+    while (left > 0) {
+      left--;
+      if (!call.write(MESSAGE)) {
+        call.once('drain', pump);
+        return;
+      }
+    }
+    call.end();
+  };
+  pump();
+}
+
 export async function startServer() {
   const server = new grpc.Server();
   server.addService(definition, {
@@ -28,18 +44,7 @@ export async function startServer() {
       callback(null, MESSAGE);
     },
     serverStream(call) {
-      let left = countOf(call.request);
-      const pump = () => {
-        while (left > 0) {
-          left--;
-          if (!call.write(MESSAGE)) {
-            call.once('drain', pump);
-            return;
-          }
-        }
-        call.end();
-      };
-      pump();
+      writeAll(call, countOf(call.request));
     },
     clientStream(call, callback) {
       call.on('data', () => {});
@@ -86,18 +91,7 @@ export function createClient(target) {
         const call = client.makeClientStreamRequest(clientStream.path, encode, decode, (error, response) =>
           error ? reject(error) : resolve(response),
         );
-        let left = count;
-        const pump = () => {
-          while (left > 0) {
-            left--;
-            if (!call.write(MESSAGE)) {
-              call.once('drain', pump);
-              return;
-            }
-          }
-          call.end();
-        };
-        pump();
+        writeAll(call, count);
       }),
     pingPong: async (count, onRoundTrip) => {
       const call = client.makeBidiStreamRequest(pingPong.path, encode, decode);
