@@ -50,8 +50,11 @@ for (const folder of folders) {
   ]);
   for (const file of existsSync(join(dir, 'src')) ? sourceFiles(join(dir, 'src')) : []) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
-      const dependency = packageNameOf(match[1]);
+    // import/export ... from '...', a bare import '...', and import('...'); not the word "from"
+    // followed by a string elsewhere (Buffer.from('text')).
+    const imports = /^\s*(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
+    for (const match of text.matchAll(imports)) {
+      const dependency = packageNameOf(match[1] ?? match[2] ?? match[3]);
       if (dependency && dependency !== name && !declared.has(dependency)) {
         fail(name, `${file.slice(root.length)} imports ${dependency}, which package.json does not declare`);
       }

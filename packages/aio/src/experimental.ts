@@ -82,6 +82,7 @@ export {
   insecureServerCredentials,
   interceptChannel,
   isEOF,
+  LocalConnectionType,
   loadProtos,
   loadProtosAndServices,
   loadServices,

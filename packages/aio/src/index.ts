@@ -120,10 +120,9 @@ export {
 } from '@grpc-aio/protos';
 // Server credentials, method-handler helpers and admin services (channelz).
 export {
-  addAdminServicers,
-  addChannelzServicer,
   dynamicSslServerCredentials,
   insecureServerCredentials,
+  LocalConnectionType,
   localServerCredentials,
   methodHandlersGenericHandler,
   sslServerCertificateConfiguration,
@@ -133,6 +132,7 @@ export {
   unaryStreamRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from '@grpc-aio/server';
+export { addAdminServicers, addChannelzServicer } from '@grpc-aio/server/admin';
 export type { ChannelOptions } from './channel.js';
 export { insecureChannel, secureChannel } from './channel.js';
 export { initGrpcAio, shutdownGrpcAio } from './runtime.js';

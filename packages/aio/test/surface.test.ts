@@ -46,6 +46,7 @@ describe('the grpc-aio surface', () => {
         "InterceptedUnaryUnaryCall",
         "InternalError",
         "InvalidStateError",
+        "LocalConnectionType",
         "Metadata",
         "RpcContextVar",
         "RpcError",

@@ -29,7 +29,7 @@ async function* respond(request: Msg, context: ServicerContext): AsyncGenerator<
   for (const parameters of request.responseParameters ?? []) {
     if (parameters.intervalUs)
       await sleep(parameters.intervalUs / 1000, undefined, { signal: context.signal });
-    // Asked for, as the interop server does; grpc-js sends responses uncompressed anyway (README).
+    // As the interop server does: compress this response, or send it uncompressed.
     if (parameters.compressed?.value) context.setCompression(Compression.Gzip);
     else if (parameters.compressed) context.disableNextMessageCompression();
     yield { payload: { type: 0, body: zeros(parameters.size ?? 0) } };

@@ -1,17 +1,50 @@
-import * as grpc from '@grpc/grpc-js';
+import type { SecureContextOptions } from 'node:tls';
 import type { ServerCredentials } from '@grpc-aio/core';
 
-// Shared by every copy of this package, so credentials made by one copy work with a server of another.
-const GRPC_JS = Symbol.for('@grpc-aio/server.grpcJsServerCredentials');
-
-function make(secure: boolean, credentials: grpc.ServerCredentials): ServerCredentials {
-  return Object.freeze({ credentialsKind: 'server' as const, secure, [GRPC_JS]: credentials });
-}
+// Server credentials, as the server's own transport uses them (node:tls options). Shared by every
+// copy of this package, so credentials made by one copy work with a server of another.
+const SPEC = Symbol.for('@grpc-aio/server.credentialsSpec');
 
 /** A private key and its certificate chain, PEM-encoded. */
 export interface PrivateKeyCertificateChainPair {
   readonly privateKey: string | Uint8Array;
   readonly certificateChain: string | Uint8Array;
+}
+
+/**
+ * Certificates for dynamic credentials (Python's `grpc.ServerCertificateConfiguration`): made by
+ * {@link sslServerCertificateConfiguration}, returned by a fetcher.
+ */
+export interface ServerCertificateConfiguration {
+  readonly certificateConfigurationKind: 'server';
+}
+
+/** How a local port checks its peers (Python's `grpc.LocalConnectionType`). */
+export const LocalConnectionType = Object.freeze({ UDS: 0, LOCAL_TCP: 1 } as const);
+export type LocalConnectionType = (typeof LocalConnectionType)[keyof typeof LocalConnectionType];
+
+/** The TLS material of one certificate configuration. */
+export interface TlsMaterial {
+  readonly pairs: readonly { readonly key: Buffer; readonly cert: Buffer }[];
+  readonly roots: Buffer | undefined;
+}
+
+/** What a port's credentials ask of its listener. */
+export type CredentialsSpec =
+  | { readonly kind: 'insecure' }
+  | { readonly kind: 'local'; readonly connectionType: LocalConnectionType }
+  | { readonly kind: 'ssl'; readonly material: TlsMaterial; readonly requireClientAuth: boolean }
+  | {
+      readonly kind: 'dynamic';
+      readonly initial: TlsMaterial;
+      readonly fetch: () => TlsMaterial | undefined;
+      readonly requireClientAuth: boolean;
+    };
+
+const CONFIGURATION = Symbol.for('@grpc-aio/server.certificateConfiguration');
+
+function make(secure: boolean, spec: CredentialsSpec): ServerCredentials {
+  return Object.freeze({ credentialsKind: 'server' as const, secure, [SPEC]: spec });
 }
 
 function pem(value: unknown, what: string): Buffer {
@@ -21,6 +54,37 @@ function pem(value: unknown, what: string): Buffer {
     `${what} must be a PEM string or bytes, got ${value === null ? 'null' : typeof value}.`,
   );
 }
+
+function material(pairs: unknown, rootCertificates: unknown): TlsMaterial {
+  if (!Array.isArray(pairs) || pairs.length === 0) {
+    throw new TypeError('At least one private key-certificate chain pair is required.');
+  }
+  const checked = pairs.map((pair: unknown, index) => {
+    if (Array.isArray(pair)) {
+      return {
+        key: pem(pair[0], `Pair ${index} private key`),
+        cert: pem(pair[1], `Pair ${index} certificate chain`),
+      };
+    }
+    if (typeof pair !== 'object' || pair === null) {
+      throw new TypeError(`Pair ${index} must be { privateKey, certificateChain }.`);
+    }
+    const { privateKey, certificateChain } = pair as Partial<PrivateKeyCertificateChainPair>;
+    return {
+      key: pem(privateKey, `Pair ${index} privateKey`),
+      cert: pem(certificateChain, `Pair ${index} certificateChain`),
+    };
+  });
+  return {
+    pairs: checked,
+    roots: rootCertificates == null ? undefined : pem(rootCertificates, 'rootCertificates'),
+  };
+}
+
+type Pairs = readonly (
+  | PrivateKeyCertificateChainPair
+  | readonly [string | Uint8Array, string | Uint8Array]
+)[];
 
 /**
  * TLS credentials for a server port (Python's `grpc.ssl_server_credentials`).
@@ -34,89 +98,136 @@ function pem(value: unknown, what: string): Buffer {
  *   root certificates.
  */
 export function sslServerCredentials(
-  privateKeyCertificateChainPairs: readonly (
-    | PrivateKeyCertificateChainPair
-    | readonly [string | Uint8Array, string | Uint8Array]
-  )[],
+  privateKeyCertificateChainPairs: Pairs,
   rootCertificates?: string | Uint8Array | null,
   requireClientAuth = false,
 ): ServerCredentials {
-  if (!Array.isArray(privateKeyCertificateChainPairs) || privateKeyCertificateChainPairs.length === 0) {
-    throw new TypeError('At least one private key-certificate chain pair is required.');
-  }
-  const keyCertPairs = privateKeyCertificateChainPairs.map((pair: unknown, index) => {
-    if (Array.isArray(pair)) {
-      return {
-        private_key: pem(pair[0], `Pair ${index} private key`),
-        cert_chain: pem(pair[1], `Pair ${index} certificate chain`),
-      };
-    }
-    if (typeof pair !== 'object' || pair === null) {
-      throw new TypeError(`Pair ${index} must be { privateKey, certificateChain }.`);
-    }
-    const { privateKey, certificateChain } = pair as Partial<PrivateKeyCertificateChainPair>;
-    return {
-      private_key: pem(privateKey, `Pair ${index} privateKey`),
-      cert_chain: pem(certificateChain, `Pair ${index} certificateChain`),
-    };
-  });
-  const roots = rootCertificates == null ? null : pem(rootCertificates, 'rootCertificates');
-  if (requireClientAuth && roots === null) {
+  const tls = material(privateKeyCertificateChainPairs, rootCertificates);
+  if (requireClientAuth && tls.roots === undefined) {
     throw new TypeError('requireClientAuth needs rootCertificates to verify client certificates with.');
   }
-  return make(true, grpc.ServerCredentials.createSsl(roots, keyCertPairs, requireClientAuth));
+  return make(true, { kind: 'ssl', material: tls, requireClientAuth });
 }
 
 /** Credentials for a plaintext port (Python's `grpc.insecure_server_credentials`). */
 export function insecureServerCredentials(): ServerCredentials {
-  return make(false, grpc.ServerCredentials.createInsecure());
-}
-
-function notSupported(name: string): never {
-  throw new Error(
-    `${name}() is not supported on grpc-js: use sslServerCredentials() or insecureServerCredentials().`,
-  );
+  return make(false, { kind: 'insecure' });
 }
 
 /**
- * Python's `grpc.local_server_credentials`. Not supported: grpc-js has no local credentials.
- * @throws Error always.
+ * Credentials for a port that only local clients may use (Python's `grpc.local_server_credentials`):
+ * the connection is plaintext, and a client that is not on this machine (a TCP peer outside the
+ * loopback range, for `LOCAL_TCP`; anything but a Unix socket, for `UDS`) is disconnected at once.
+ * Handlers see `transport_security_type: ['local']` in `authContext()`.
  */
-export function localServerCredentials(..._args: unknown[]): never {
-  return notSupported('localServerCredentials');
+export function localServerCredentials(
+  localConnectType: LocalConnectionType = LocalConnectionType.LOCAL_TCP,
+): ServerCredentials {
+  if (localConnectType !== LocalConnectionType.UDS && localConnectType !== LocalConnectionType.LOCAL_TCP) {
+    throw new TypeError(`Unknown local connection type: ${String(localConnectType)}.`);
+  }
+  return make(false, { kind: 'local', connectionType: localConnectType });
 }
 
 /**
- * Python's `grpc.ssl_server_certificate_configuration` (for dynamic credentials). Not supported.
- * @throws Error always.
+ * One set of certificates for {@link dynamicSslServerCredentials} (Python's
+ * `grpc.ssl_server_certificate_configuration`).
+ * @throws TypeError as {@link sslServerCredentials}.
  */
-export function sslServerCertificateConfiguration(..._args: unknown[]): never {
-  return notSupported('sslServerCertificateConfiguration');
+export function sslServerCertificateConfiguration(
+  privateKeyCertificateChainPairs: Pairs,
+  rootCertificates?: string | Uint8Array | null,
+): ServerCertificateConfiguration {
+  return Object.freeze({
+    certificateConfigurationKind: 'server' as const,
+    [CONFIGURATION]: material(privateKeyCertificateChainPairs, rootCertificates),
+  });
 }
 
-/**
- * Python's `grpc.dynamic_ssl_server_credentials`. Not supported: grpc-js cannot fetch certificates
- * per handshake through this API.
- * @throws Error always.
- */
-export function dynamicSslServerCredentials(..._args: unknown[]): never {
-  return notSupported('dynamicSslServerCredentials');
-}
-
-/**
- * The grpc-js credentials behind `credentials` (ours, or a grpc-js `ServerCredentials` passed as is).
- * @throws TypeError for anything else.
- */
-export function toGrpcJsServerCredentials(credentials: unknown): grpc.ServerCredentials {
-  if (credentials instanceof grpc.ServerCredentials) return credentials;
-  const inner =
-    typeof credentials === 'object' && credentials !== null
-      ? (credentials as { [GRPC_JS]?: grpc.ServerCredentials })[GRPC_JS]
+function configurationMaterial(value: unknown, what: string): TlsMaterial {
+  const found =
+    typeof value === 'object' && value !== null
+      ? (value as { [CONFIGURATION]?: TlsMaterial })[CONFIGURATION]
       : undefined;
-  if (inner === undefined) {
+  if (found === undefined) {
+    throw new TypeError(`${what} must come from sslServerCertificateConfiguration().`);
+  }
+  return found;
+}
+
+/**
+ * TLS credentials whose certificates can change while the server runs (Python's
+ * `grpc.dynamic_ssl_server_credentials`): before each TLS handshake the fetcher is called; a
+ * configuration it returns is used from that handshake on, `null`/`undefined` keeps the current
+ * one. A fetcher that throws or returns something else keeps the current one too, with a warning.
+ *
+ * @throws TypeError for a bad initial configuration or a fetcher that is not a function.
+ */
+export function dynamicSslServerCredentials(
+  initialCertificateConfiguration: ServerCertificateConfiguration,
+  certificateConfigurationFetcher: () => ServerCertificateConfiguration | null | undefined,
+  requireClientAuthentication = false,
+): ServerCredentials {
+  const initial = configurationMaterial(
+    initialCertificateConfiguration,
+    'The initial certificate configuration',
+  );
+  if (typeof certificateConfigurationFetcher !== 'function') {
+    throw new TypeError('The certificate configuration fetcher must be a function.');
+  }
+  if (requireClientAuthentication && initial.roots === undefined) {
+    throw new TypeError('requireClientAuth needs rootCertificates to verify client certificates with.');
+  }
+  const fetch = (): TlsMaterial | undefined => {
+    let fetched: unknown;
+    try {
+      fetched = certificateConfigurationFetcher();
+    } catch (error) {
+      process.emitWarning(
+        `The certificate configuration fetcher threw; keeping the current certificates: ${String(error)}`,
+        {
+          type: 'GrpcAioWarning',
+          code: 'GRPC_AIO_CERTIFICATE_FETCH_FAILED',
+        },
+      );
+      return undefined;
+    }
+    if (fetched == null) return undefined;
+    try {
+      return configurationMaterial(fetched, 'A fetched certificate configuration');
+    } catch (error) {
+      process.emitWarning(`${(error as Error).message} Keeping the current certificates.`, {
+        type: 'GrpcAioWarning',
+        code: 'GRPC_AIO_CERTIFICATE_FETCH_FAILED',
+      });
+      return undefined;
+    }
+  };
+  return make(true, { kind: 'dynamic', initial, fetch, requireClientAuth: requireClientAuthentication });
+}
+
+/**
+ * What the transport needs of `credentials`.
+ * @throws TypeError for anything not made by this package's credential functions.
+ */
+export function credentialsSpec(credentials: unknown): CredentialsSpec {
+  const spec =
+    typeof credentials === 'object' && credentials !== null
+      ? (credentials as { [SPEC]?: CredentialsSpec })[SPEC]
+      : undefined;
+  if (spec === undefined) {
     throw new TypeError(
-      'Server credentials must come from sslServerCredentials() or insecureServerCredentials().',
+      'Server credentials must come from sslServerCredentials(), dynamicSslServerCredentials(), localServerCredentials() or insecureServerCredentials().',
     );
   }
-  return inner;
+  return spec;
+}
+
+/** node:tls options for one certificate configuration. */
+export function secureContextOptions(tls: TlsMaterial): SecureContextOptions {
+  return {
+    key: tls.pairs.map((pair) => pair.key),
+    cert: tls.pairs.map((pair) => pair.cert),
+    ...(tls.roots === undefined ? {} : { ca: tls.roots }),
+  };
 }

@@ -1,4 +1,4 @@
-// @grpc-aio/server: the grpc.aio server on grpc-js.
+// @grpc-aio/server: the grpc.aio server, on its own gRPC-over-HTTP/2 transport (node:http2).
 
 // The contracts this package implements, re-exported for convenience.
 export type {
@@ -13,11 +13,11 @@ export type {
   ServicerContext,
   StatusLike,
 } from '@grpc-aio/core';
-export { addAdminServicers, addChannelzServicer, STREAMING_ADMIN_METHOD } from './admin.js';
-export type { PrivateKeyCertificateChainPair } from './credentials.js';
+export type { PrivateKeyCertificateChainPair, ServerCertificateConfiguration } from './credentials.js';
 export {
   dynamicSslServerCredentials,
   insecureServerCredentials,
+  LocalConnectionType,
   localServerCredentials,
   sslServerCertificateConfiguration,
   sslServerCredentials,
@@ -29,8 +29,6 @@ export {
   CANCELLED_BY_RUNTIME,
   CANCELLED_BY_SERVER_STOP,
   COMPRESSION_AFTER_METADATA,
-  COMPRESSION_WARNING,
-  COMPRESSION_WARNING_CODE,
   LATE_REGISTRATION_WARNING_CODE,
   SERVER_SHUTTING_DOWN,
 } from './messages.js';

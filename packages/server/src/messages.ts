@@ -9,14 +9,12 @@ export const CANCELLED_BY_CLIENT = 'The RPC was cancelled by the client.';
 export const CANCELLED_BY_DEADLINE = 'The RPC deadline was exceeded.';
 /** The reason when the server's stop() cancelled the RPC. */
 export const CANCELLED_BY_SERVER_STOP = 'The RPC was cancelled because the server stopped.';
-/** The reason when the RPC was ended for a protocol problem (a request that failed to deserialize). */
+/**
+ * The reason when the RPC was ended for a protocol problem (a malformed, oversized or undecodable
+ * request, a response over the send limit).
+ */
 export const CANCELLED_BY_RUNTIME = 'The RPC was terminated by the gRPC runtime.';
 /** `setCompression()` after initial metadata went out. */
 export const COMPRESSION_AFTER_METADATA = 'Compression must be set before initial metadata is sent.';
-/** The code of the warning emitted when response compression is asked for. */
-export const COMPRESSION_WARNING_CODE = 'GRPC_AIO_SERVER_COMPRESSION_UNSUPPORTED';
-/** The warning emitted (once per process) when response compression is asked for. */
-export const COMPRESSION_WARNING =
-  'grpc-js cannot compress server responses: responses are sent uncompressed (requests compressed by clients are still accepted).';
 /** The code of the warning emitted when registered handlers are added after start(). */
 export const LATE_REGISTRATION_WARNING_CODE = 'GRPC_AIO_SERVER_LATE_REGISTRATION';

@@ -1,31 +1,46 @@
-import type * as grpc from '@grpc/grpc-js';
+import type { Compression, StatusCode } from '@grpc-aio/core';
+import type { Metadata } from '@grpc-aio/metadata';
 import type { PeerAuth } from './auth-context.js';
 
-type GrpcJsCall = grpc.ServerInterceptingCallInterface;
+/** The status that ends an RPC, as its transport sends it. */
+export interface TransportStatus {
+  readonly code: StatusCode;
+  readonly details: string;
+  /** Trailing metadata (null or empty for none). */
+  readonly metadata: Metadata | null;
+}
+
+/**
+ * Why a transport ended an RPC that its server had not ended: the client cancelled it (RST_STREAM,
+ * or the connection went away), its deadline passed, or the transport ended it for a protocol
+ * problem (a malformed or oversized message). The transport has told the client already.
+ */
+export type CancelReason = 'client' | 'deadline' | 'runtime';
 
 /**
  * The per-call transport a {@link ServerRpc} drives: what it sends to the client and asks of the
- * call. grpc-js's `ServerInterceptingCallInterface` is one implementation (it matches structurally);
- * the servicer harness of @grpc-aio/testing is another, without sockets. Events from the client
- * (metadata, messages, half-close, cancellation) go the other way, through `serverRpcEvents`.
+ * call. The server's HTTP/2 transport is one implementation; the servicer harness of
+ * @grpc-aio/testing is another, without sockets. Events from the client (metadata, messages,
+ * half-close, cancellation) go the other way, through `serverRpcEvents`.
  */
 export interface ServerCallTransport {
   /** Sends the initial (response) metadata. */
-  sendMetadata(metadata: grpc.Metadata): void;
-  /** Sends one response message; `callback` runs once the transport took it (flow control). */
-  sendMessage(message: Buffer, callback: () => void): void;
+  sendMetadata(metadata: Metadata): void;
+  /**
+   * Sends one response message, compressed with the call's compression unless `compress` is false;
+   * `callback` runs once the transport took it (flow control).
+   */
+  sendMessage(message: Buffer, callback: () => void, compress: boolean): void;
   /** Ends the RPC with a status and optional trailing metadata. */
-  sendStatus(status: Parameters<GrpcJsCall['sendStatus']>[0]): void;
+  sendStatus(status: TransportStatus): void;
   /** Asks for the next event of the request stream: one message, or the half-close. */
   startRead(): void;
-  /** The peer's address, as grpc-js renders it. */
+  /** The compression of this call's responses; only before initial metadata is sent. */
+  setCompression(compression: Compression): void;
+  /** The peer's address in C-core's form (`ipv4:127.0.0.1:53514`). */
   getPeer(): string;
-  /** The call's deadline (a Date or milliseconds on the host's clock; Infinity for none). */
-  getDeadline(): grpc.Deadline;
-  /** The transport security of the call (grpc-js 1.14+). */
-  getAuthContext?(): ReturnType<GrpcJsCall['getAuthContext']>;
-  /** The addresses of the connection (grpc-js 1.14+). */
-  getConnectionInfo?(): ReturnType<GrpcJsCall['getConnectionInfo']>;
-  /** The peer's auth context when the transport knows it as such; else it is derived from `getAuthContext()`. */
-  getPeerAuth?(): PeerAuth;
+  /** The call's deadline in milliseconds on the host's clock (Infinity for none). */
+  getDeadline(): number;
+  /** The transport security of the call and the peer's identity. */
+  getPeerAuth(): PeerAuth;
 }

@@ -1,7 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isIPv4, isIPv6 } from 'node:net';
-import type { PeerCertificate } from 'node:tls';
-import type * as grpc from '@grpc/grpc-js';
 import {
   type Compression,
   EOF,
@@ -27,9 +24,7 @@ import {
 } from '@grpc-aio/errors';
 import { runInRpcScope, runServerInterceptors, type ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
-import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
-import { type PeerAuth, peerAuth } from './auth-context.js';
-import { warnResponseCompressionUnsupported } from './compression-warning.js';
+import type { PeerAuth } from './auth-context.js';
 import { describeThrown } from './describe-error.js';
 import {
   CANCELLED_BY_CLIENT,
@@ -40,7 +35,7 @@ import {
   SERVER_SHUTTING_DOWN,
 } from './messages.js';
 import { isRpcMethodHandler } from './method-handlers.js';
-import type { ServerCallTransport } from './server-call-transport.js';
+import type { CancelReason, ServerCallTransport } from './server-call-transport.js';
 
 /** The details of a request that arrived on a unary-request method without its message. */
 export const NO_REQUEST = 'Received no request message for a unary-request method.';
@@ -57,8 +52,6 @@ export interface RpcHost {
   findHandler(path: string, details: () => HandlerCallDetails): RpcMethodHandler | null | undefined;
   /** Takes a slot under `maximumConcurrentRpcs`; false when none is free. */
   admit(): boolean;
-  /** True when `localPort` was opened with TLS credentials. */
-  isSecurePort(localPort: number | undefined): boolean;
   /** The RPC is over and none of its user code runs any more. */
   ended(rpc: ServerRpc, admitted: boolean): void;
   /** The clock of deadlines and `timeRemaining()`, in ms since the epoch (default `Date.now()`). */
@@ -75,7 +68,6 @@ export interface MessageCodec {
   readonly serialize: (response: unknown) => Uint8Array;
 }
 
-type Call = grpc.ServerInterceptingCallInterface;
 interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
@@ -85,10 +77,8 @@ interface Reader extends Waiter<unknown> {
   readonly iterator: boolean;
 }
 
-// A cancellation this close to the deadline is taken for the deadline (see #onCancel).
-const DEADLINE_TOLERANCE_MS = 50;
-// Responses that may be handed to grpc-js before a write() waits for one to be flushed: the
-// object-mode high-water mark of a Node Writable, which grpc-js's own server streams use.
+// Responses that may be handed to the transport before a write() waits for one to be flushed: the
+// object-mode high-water mark of a Node Writable.
 const WRITE_WINDOW = 16;
 const WRITTEN: Promise<void> = Promise.resolve();
 
@@ -118,21 +108,26 @@ function toBuffer(value: Uint8Array): Buffer {
 
 // Hooks for the bridge below, with access to the private members of ServerRpc (set in its static
 // block), so that no per-call closures are needed.
-let onMetadata: (rpc: ServerRpc, metadata: grpc.Metadata) => void;
+let onMetadata: (rpc: ServerRpc, metadata: Metadata | (() => Metadata)) => void;
 let onMessage: (rpc: ServerRpc, message: Buffer) => void;
 let onHalfClose: (rpc: ServerRpc) => void;
-let onCancel: (rpc: ServerRpc) => void;
+let onCancel: (rpc: ServerRpc, reason: CancelReason) => void;
+
+const CANCEL_MESSAGES: Readonly<Record<CancelReason, string>> = {
+  client: CANCELLED_BY_CLIENT,
+  deadline: CANCELLED_BY_DEADLINE,
+  runtime: CANCELLED_BY_RUNTIME,
+};
 
 /**
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
- * Driven by grpc-js through a {@link GrpcJsBridge}, or by any {@link ServerCallTransport} through
- * {@link serverRpcEvents}.
+ * Driven by its {@link ServerCallTransport} through {@link serverRpcEvents}.
  */
 export class ServerRpc implements ServicerContext<unknown, unknown> {
   readonly #host: RpcHost;
   readonly #call: ServerCallTransport;
   readonly #path: string;
-  #rawMetadata: grpc.Metadata | undefined;
+  #metadataSource: (() => Metadata) | undefined;
   #metadata: Metadata | undefined;
   #details: HandlerCallDetails | undefined;
   #handler: RpcMethodHandler | undefined;
@@ -155,6 +150,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   #trailingMetadata: Metadata | undefined;
   #aborted = false;
   #initialMetadataSent = false;
+  #compressNext = true;
 
   // Requests.
   #unaryRequest = false;
@@ -168,7 +164,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   // Writers waiting for room in the write window, oldest first.
   #writers: Waiter<void>[] = [];
   #inFlight = 0;
-  // grpc-js's write callback, made once per RPC rather than once per message.
+  // The transport's write callback, made once per RPC rather than once per message.
   #onWritten: (() => void) | undefined;
 
   #auth: PeerAuth | undefined;
@@ -176,11 +172,12 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
 
   static {
     onMetadata = (rpc, metadata) => {
-      rpc.#rawMetadata = metadata;
+      if (typeof metadata === 'function') rpc.#metadataSource = metadata;
+      else rpc.#metadata = metadata;
     };
     onMessage = (rpc, message) => rpc.#onMessage(message);
     onHalfClose = (rpc) => rpc.#onHalfClose();
-    onCancel = (rpc) => rpc.#onCancel();
+    onCancel = (rpc, reason) => rpc.#onCancel(reason);
   }
 
   constructor(host: RpcHost, path: string, call: ServerCallTransport) {
@@ -274,7 +271,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
         void this.#run(undefined);
       } else {
         this.#unaryRequest = true;
-        // The request arrives in a grpc-js event, outside the RPC scope the interceptors ran in:
+        // The request arrives in a transport event, outside the RPC scope the interceptors ran in:
         // keep that scope for the handler.
         if (this.#host.interceptors.length > 0) this.#scope = AsyncLocalStorage.snapshot();
         this.#call.startRead();
@@ -284,7 +281,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     this.#maybeEnded();
   }
 
-  // ---- events from grpc-js -----------------------------------------------------------------------
+  // ---- events from the transport -----------------------------------------------------------------
 
   #onMessage(message: Buffer): void {
     if (this.#unaryRequest) {
@@ -325,9 +322,9 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       else this.#scope(() => this.#run(request));
       return;
     }
-    // grpc-js reports the end of the request stream of a call the client cancelled (RST_STREAM)
-    // before it reports the cancellation; wait one turn so that such a handler sees the
-    // cancellation, not a clean end of its requests.
+    // Node's HTTP/2 layer ends the request stream of a call the client reset (RST_STREAM) before it
+    // reports the reset; wait one turn so that such a handler sees the cancellation, not a clean end
+    // of its requests.
     setImmediate(() => {
       if (this.#terminated) return;
       this.#halfClosed = true;
@@ -337,20 +334,9 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     });
   }
 
-  #onCancel(): void {
-    // grpc-js reports every end of the stream here, our own status included.
-    if (this.#statusSent) {
-      this.#markDone();
-      return;
-    }
-    const deadline = Number(this.#call.getDeadline());
-    // grpc-js does not say why. A client whose deadline passed cancels the stream itself, at about
-    // the time the server's copy of the deadline passes: call that the deadline.
-    const reason =
-      Number.isFinite(deadline) && this.#now() >= deadline - DEADLINE_TOLERANCE_MS
-        ? CANCELLED_BY_DEADLINE
-        : CANCELLED_BY_CLIENT;
-    this.#terminate(new CancelledError(reason));
+  #onCancel(reason: CancelReason): void {
+    if (this.#statusSent) return;
+    this.#terminate(new CancelledError(CANCEL_MESSAGES[reason]));
   }
 
   #terminate(reason: Error): void {
@@ -400,10 +386,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     this.#call.sendStatus({
       code,
       details,
-      metadata:
-        trailingMetadata === undefined || trailingMetadata.size === 0
-          ? null
-          : toGrpcJsMetadata(trailingMetadata),
+      metadata: trailingMetadata === undefined || trailingMetadata.size === 0 ? null : trailingMetadata,
     });
     this.#markDone();
   }
@@ -473,9 +456,13 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     }
     const bytes = this.#serialize(response);
     this.#initialMetadataSent = true;
-    this.#call.sendMessage(bytes, () => {
-      this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
-    });
+    this.#call.sendMessage(
+      bytes,
+      () => {
+        this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
+      },
+      this.#takeCompressNext(),
+    );
   }
 
   /** The handler threw. */
@@ -534,7 +521,14 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     return toBuffer(bytes as Uint8Array);
   }
 
-  /** Sends one response; resolves once grpc-js took it (flow control). */
+  /** Whether the next message may be compressed (`disableNextMessageCompression()` holds for one message). */
+  #takeCompressNext(): boolean {
+    const compress = this.#compressNext;
+    this.#compressNext = true;
+    return compress;
+  }
+
+  /** Sends one response; resolves once the transport took it (flow control). */
   #send(response: unknown): Promise<void> {
     if (this.#terminated) return Promise.reject(this.#terminationReason);
     if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
@@ -551,7 +545,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       this.#writers.shift()?.resolve();
     });
     this.#inFlight++;
-    this.#call.sendMessage(bytes, onWritten);
+    this.#call.sendMessage(bytes, onWritten, this.#takeCompressNext());
     if (this.#inFlight <= WRITE_WINDOW) return WRITTEN;
     return new Promise((resolve, reject) => {
       this.#writers.push({ resolve, reject });
@@ -560,7 +554,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
 
   /**
    * The next request, decoded: the request or EOF for `read()`, an IteratorResult for the
-   * iterator's `next()`. One grpc-js read per waiting reader.
+   * iterator's `next()`. One transport read per waiting reader.
    */
   #pull(iterator: boolean): Promise<unknown> {
     if (this.#terminated) return Promise.reject(this.#terminationReason);
@@ -611,7 +605,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     if (this.#initialMetadataSent) throw new UsageError(INITIAL_METADATA_ALREADY_SENT);
     const metadata = Metadata.from(initialMetadata);
     this.#initialMetadataSent = true;
-    this.#call.sendMetadata(toGrpcJsMetadata(metadata));
+    this.#call.sendMetadata(metadata);
   }
 
   async abort(code: StatusCode, details = '', trailingMetadata?: MetadataLike | null): Promise<never> {
@@ -645,7 +639,10 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   }
 
   invocationMetadata(): Metadata {
-    this.#metadata ??= fromGrpcJsMetadata(this.#rawMetadata);
+    if (this.#metadata === undefined) {
+      this.#metadata = this.#metadataSource?.() ?? new Metadata();
+      this.#metadataSource = undefined;
+    }
     return this.#metadata;
   }
 
@@ -672,42 +669,19 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     if (!isCompression(compression))
       throw new TypeError(`Unknown compression value: ${String(compression)}.`);
     if (this.#initialMetadataSent || this.#over) throw new UsageError(COMPRESSION_AFTER_METADATA);
-    warnResponseCompressionUnsupported(compression);
+    this.#call.setCompression(compression);
   }
 
   disableNextMessageCompression(): void {
-    // Responses are never compressed on grpc-js (see the README), so the next one is not either.
+    this.#compressNext = false;
   }
 
   peer(): string {
-    const { remoteAddress, remotePort } = this.#connectionInfo();
-    if (remoteAddress !== undefined && remotePort !== undefined) {
-      if (isIPv4(remoteAddress)) return `ipv4:${remoteAddress}:${remotePort}`;
-      if (isIPv6(remoteAddress)) return `ipv6:[${remoteAddress}]:${remotePort}`;
-    }
     return this.#call.getPeer();
   }
 
-  // getConnectionInfo() and getAuthContext() are recent grpc-js additions (1.14 has both).
-  #connectionInfo(): {
-    remoteAddress?: string | undefined;
-    remotePort?: number | undefined;
-    localPort?: number | undefined;
-  } {
-    const call = this.#call as Partial<Call>;
-    return typeof call.getConnectionInfo === 'function' ? call.getConnectionInfo() : {};
-  }
-
   #peerAuth(): PeerAuth {
-    if (this.#auth === undefined && this.#call.getPeerAuth !== undefined)
-      this.#auth = this.#call.getPeerAuth();
-    if (this.#auth === undefined) {
-      const call = this.#call as Partial<Call>;
-      const grpcAuth = typeof call.getAuthContext === 'function' ? call.getAuthContext() : {};
-      const secure =
-        grpcAuth.transportSecurityType === 'ssl' || this.#host.isSecurePort(this.#connectionInfo().localPort);
-      this.#auth = peerAuth(secure, grpcAuth.sslPeerCertificate as PeerCertificate | undefined);
-    }
+    this.#auth ??= this.#call.getPeerAuth();
     return this.#auth;
   }
 
@@ -726,7 +700,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   }
 
   timeRemaining(): number | undefined {
-    const deadline = Number(this.#call.getDeadline());
+    const deadline = this.#call.getDeadline();
     if (!Number.isFinite(deadline)) return undefined;
     return Math.max(0, (deadline - this.#now()) / 1000);
   }
@@ -765,88 +739,20 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   }
 }
 
-/**
- * Feeds a {@link ServerRpc} the events of its call, for a {@link ServerCallTransport} other than
- * grpc-js's (what {@link GrpcJsBridge} does for grpc-js).
- */
+/** Feeds a {@link ServerRpc} the events of its call, from its {@link ServerCallTransport}. */
 export const serverRpcEvents = Object.freeze({
-  /** The client's (invocation) metadata; before `dispatch()`. */
-  metadata: (rpc: ServerRpc, metadata: grpc.Metadata): void => onMetadata(rpc, metadata),
+  /** The client's (invocation) metadata, or a function that makes it when first asked; before `dispatch()`. */
+  metadata: (rpc: ServerRpc, metadata: Metadata | (() => Metadata)): void => onMetadata(rpc, metadata),
   /** One request message, answering a `startRead()`. */
   message: (rpc: ServerRpc, message: Buffer): void => onMessage(rpc, message),
   /** The end of the requests, answering a `startRead()`. */
   halfClose: (rpc: ServerRpc): void => onHalfClose(rpc),
-  /** The call ended other than by the server's status (client cancel, deadline). */
-  cancel: (rpc: ServerRpc): void => onCancel(rpc),
+  /** The call ended other than by the server's status; the transport told the client already. */
+  cancel: (rpc: ServerRpc, reason: CancelReason): void => onCancel(rpc, reason),
 });
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
   return typeof value;
-}
-
-/**
- * What the grpc-js interceptor of the server returns for each call: grpc-js's bidi plumbing calls
- * `start(listener)`, and instead of feeding grpc-js's stream objects the call is taken over by a
- * {@link ServerRpc} (this object is then the listener of the real call). No grpc-js stream objects
- * are made.
- */
-export class GrpcJsBridge implements grpc.ServerInterceptingCallInterface {
-  readonly #call: Call;
-  readonly #rpc: ServerRpc;
-  readonly #accept: (rpc: ServerRpc) => void;
-
-  constructor(call: Call, rpc: ServerRpc, accept: (rpc: ServerRpc) => void) {
-    this.#call = call;
-    this.#rpc = rpc;
-    this.#accept = accept;
-  }
-
-  start(): void {
-    this.#call.start(this);
-    this.#accept(this.#rpc);
-  }
-  onReceiveMetadata(metadata: grpc.Metadata): void {
-    onMetadata(this.#rpc, metadata);
-  }
-  onReceiveMessage(message: Buffer): void {
-    onMessage(this.#rpc, message);
-  }
-  onReceiveHalfClose(): void {
-    onHalfClose(this.#rpc);
-  }
-  onCancel(): void {
-    onCancel(this.#rpc);
-  }
-  sendMetadata(metadata: grpc.Metadata): void {
-    this.#call.sendMetadata(metadata);
-  }
-  sendMessage(message: unknown, callback: () => void): void {
-    this.#call.sendMessage(message, callback);
-  }
-  sendStatus(status: Parameters<Call['sendStatus']>[0]): void {
-    this.#call.sendStatus(status);
-  }
-  startRead(): void {
-    this.#call.startRead();
-  }
-  getPeer(): string {
-    return this.#call.getPeer();
-  }
-  getDeadline(): grpc.Deadline {
-    return this.#call.getDeadline();
-  }
-  getHost(): string {
-    return this.#call.getHost();
-  }
-  getAuthContext(): ReturnType<Call['getAuthContext']> {
-    return this.#call.getAuthContext();
-  }
-  getConnectionInfo(): ReturnType<Call['getConnectionInfo']> {
-    return this.#call.getConnectionInfo();
-  }
-  getMetricsRecorder(): ReturnType<Call['getMetricsRecorder']> {
-    return this.#call.getMetricsRecorder();
-  }
 }

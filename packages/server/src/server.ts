@@ -1,6 +1,6 @@
-import * as grpc from '@grpc/grpc-js';
 import {
   type ChannelOption,
+  Compression,
   type GenericRpcHandler,
   type HandlerCallDetails,
   isCompression,
@@ -13,12 +13,13 @@ import {
 } from '@grpc-aio/core';
 import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
 import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
-import { warnResponseCompressionUnsupported } from './compression-warning.js';
-import { insecureServerCredentials, toGrpcJsServerCredentials } from './credentials.js';
-import { routeAllPaths } from './grpc-js-internals.js';
+import { type ChannelzServer, registerServer, unregisterServer } from './channelz.js';
+import { type CredentialsSpec, credentialsSpec, insecureServerCredentials } from './credentials.js';
 import { LATE_REGISTRATION_WARNING_CODE, SERVER_SHUTTING_DOWN } from './messages.js';
 import { isGenericRpcHandler, methodHandlerPaths } from './method-handlers.js';
-import { GrpcJsBridge, type RpcHost, ServerRpc } from './server-rpc.js';
+import type { RpcHost, ServerRpc } from './server-rpc.js';
+import { transportSettings } from './server-settings.js';
+import { Http2Transport, type TransportHost } from './transport/http2-transport.js';
 
 // Server states, in order.
 const State = { New: 0, Started: 1, Stopping: 2, Stopped: 3 } as const;
@@ -35,26 +36,6 @@ function checkGenericHandlers(handlers: unknown): GenericRpcHandler[] {
     }
   });
   return handlers as GenericRpcHandler[];
-}
-
-function grpcJsOptions(options: unknown): grpc.ServerOptions {
-  if (options == null) return {};
-  if (!Array.isArray(options)) throw new TypeError('Server options must be an array of [key, value] pairs.');
-  const result: Record<string, string | number | boolean> = {};
-  for (const option of options as unknown[]) {
-    if (
-      !Array.isArray(option) ||
-      option.length !== 2 ||
-      typeof option[0] !== 'string' ||
-      !['string', 'number', 'boolean'].includes(typeof option[1])
-    ) {
-      throw new TypeError(
-        `Each server option must be a [key, value] pair of a string and a primitive, got ${String(option)}.`,
-      );
-    }
-    result[option[0]] = option[1] as string | number | boolean;
-  }
-  return result as grpc.ServerOptions;
 }
 
 function checkGrace(grace: unknown, what: string): number | undefined {
@@ -81,15 +62,16 @@ interface StopState {
 }
 
 /**
- * The grpc.aio server on grpc-js (Python's `aio.Server`); made by {@link server}.
+ * The grpc.aio server (Python's `aio.Server`), on its own gRPC-over-HTTP/2 transport; made by
+ * {@link server}.
  */
-class AioServer implements Server, RpcHost {
+class AioServer implements Server, RpcHost, TransportHost {
   readonly interceptors: readonly ServerInterceptor[];
-  readonly #grpcServer: grpc.Server;
+  readonly #transport: Http2Transport;
+  readonly #channelz: ChannelzServer | undefined;
   readonly #generic: GenericRpcHandler[];
   readonly #registered = new Map<string, RpcMethodHandler>();
   readonly #maximumConcurrentRpcs: number;
-  readonly #securePorts = new Set<number>();
   readonly #rpcs = new Set<ServerRpc>();
   #waitingForStart: ServerRpc[] = [];
   #admitted = 0;
@@ -112,25 +94,15 @@ class AioServer implements Server, RpcHost {
       if (maximum <= 0) throw new RangeError(`maximumConcurrentRpcs must be positive, got ${maximum}.`);
     }
     this.#maximumConcurrentRpcs = maximum ?? Number.POSITIVE_INFINITY;
-    if (options.compression != null) {
-      if (!isCompression(options.compression)) {
-        throw new TypeError(`Unknown compression value: ${String(options.compression)}.`);
-      }
-      warnResponseCompressionUnsupported(options.compression);
+    if (options.compression != null && !isCompression(options.compression)) {
+      throw new TypeError(`Unknown compression value: ${String(options.compression)}.`);
     }
-    const grpcOptions = grpcJsOptions(options.options as readonly ChannelOption[] | undefined);
-    const accept = (rpc: ServerRpc): void => this.#accept(rpc);
-    const interceptor = ((
-      descriptor: grpc.ServerMethodDefinition<unknown, unknown>,
-      call: grpc.ServerInterceptingCallInterface,
-    ) =>
-      new GrpcJsBridge(
-        call,
-        new ServerRpc(this, descriptor.path, call),
-        accept,
-      )) as unknown as grpc.ServerInterceptor;
-    this.#grpcServer = new grpc.Server({ ...grpcOptions, interceptors: [interceptor] });
-    routeAllPaths(this.#grpcServer);
+    const settings = transportSettings(
+      options.options as readonly ChannelOption[] | undefined,
+      options.compression ?? Compression.NoCompression,
+    );
+    this.#channelz = settings.enableChannelz ? registerServer() : undefined;
+    this.#transport = new Http2Transport(this, settings, this.#channelz);
     this.#terminated = new Promise((resolve) => {
       this.#resolveTerminated = resolve;
     });
@@ -157,17 +129,19 @@ class AioServer implements Server, RpcHost {
     return true;
   }
 
-  isSecurePort(localPort: number | undefined): boolean {
-    return localPort !== undefined && this.#securePorts.has(localPort);
-  }
-
   ended(rpc: ServerRpc, admitted: boolean): void {
     this.#rpcs.delete(rpc);
     if (admitted) this.#admitted--;
     if (this.#rpcs.size === 0) this.#allEnded?.();
   }
 
-  #accept(rpc: ServerRpc): void {
+  // ---- TransportHost -----------------------------------------------------------------------------
+
+  get rpcHost(): RpcHost {
+    return this;
+  }
+
+  accept(rpc: ServerRpc): void {
     if (this.#state >= State.Stopping) {
       rpc.refuse(StatusCode.UNAVAILABLE, SERVER_SHUTTING_DOWN);
       return;
@@ -208,22 +182,13 @@ class AioServer implements Server, RpcHost {
       return Promise.reject(new TypeError('The address must be a non-empty string such as "127.0.0.1:0".'));
     }
     if (this.#state >= State.Stopping) return Promise.reject(new UsageError(SERVER_NOT_READY));
-    let grpcCredentials: grpc.ServerCredentials;
+    let spec: CredentialsSpec;
     try {
-      grpcCredentials = toGrpcJsServerCredentials(credentials);
+      spec = credentialsSpec(credentials);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      this.#grpcServer.bindAsync(address, grpcCredentials, (error, port) => {
-        if (error) {
-          reject(new Error(`Failed to bind to address ${address}: ${error.message}`, { cause: error }));
-          return;
-        }
-        if (grpcCredentials._isSecure()) this.#securePorts.add(port);
-        resolve(port);
-      });
-    });
+    return this.#transport.bind(address, spec);
   }
 
   async start(): Promise<void> {
@@ -258,7 +223,7 @@ class AioServer implements Server, RpcHost {
   #beginStop(): StopState {
     this.#state = State.Stopping;
     // Stops accepting at once: listeners close, every connection gets a GOAWAY.
-    const shutDown = new Promise<void>((resolve) => this.#grpcServer.tryShutdown(() => resolve()));
+    const shutDown = this.#transport.shutdown();
     let resolveForced!: () => void;
     const forced = new Promise<void>((resolve) => {
       resolveForced = resolve;
@@ -302,7 +267,8 @@ class AioServer implements Server, RpcHost {
     // before the connections are destroyed.
     await Promise.race([shutDown, forced.then(() => Promise.race([shutDown, delay(FLUSH_MS)]))]);
     if (stop.timer !== undefined) clearTimeout(stop.timer);
-    this.#grpcServer.forceShutdown();
+    this.#transport.destroy();
+    if (this.#channelz !== undefined) unregisterServer(this.#channelz);
     this.#state = State.Stopped;
     this.#resolveTerminated();
   }
@@ -345,10 +311,10 @@ export type AioServerOptions = ServerOptions<ServerInterceptor>;
  * @param options.handlers generic handlers, as if passed to `addGenericRpcHandlers`.
  * @param options.interceptors server interceptors, interceptors[0] outermost; they run before the
  *   handler lookup, with the invocation metadata.
- * @param options.options grpc-js server options as `[key, value]` pairs (`'grpc.max_receive_message_length'` ...).
+ * @param options.options channel arguments as `[key, value]` pairs, under C-core's names
+ *   (`'grpc.max_receive_message_length'` ..., see the README); unknown keys are ignored, as C-core does.
  * @param options.maximumConcurrentRpcs RPCs beyond this many at once end with RESOURCE_EXHAUSTED.
- * @param options.compression response compression: grpc-js cannot compress responses, so asking for
- *   it only emits a warning (see the README).
+ * @param options.compression the default compression of responses (used when the client accepts it).
  * @throws TypeError for a non-interceptor, a bad handler or option; RangeError for
  *   `maximumConcurrentRpcs <= 0`.
  *

@@ -112,17 +112,24 @@ describe('server credentials', () => {
     ).toThrowErrorMatchingInlineSnapshot(
       `[TypeError: requireClientAuth needs rootCertificates to verify client certificates with.]`,
     );
-    expect(() => localServerCredentials()).toThrowErrorMatchingInlineSnapshot(
-      `[Error: localServerCredentials() is not supported on grpc-js: use sslServerCredentials() or insecureServerCredentials().]`,
+    expect(() => localServerCredentials(7 as never)).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: Unknown local connection type: 7.]`,
     );
-    expect(() => dynamicSslServerCredentials()).toThrow(
-      'dynamicSslServerCredentials() is not supported on grpc-js',
+    expect(() => dynamicSslServerCredentials({} as never, () => null)).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: The initial certificate configuration must come from sslServerCertificateConfiguration().]`,
     );
-    expect(() => sslServerCertificateConfiguration()).toThrow('not supported on grpc-js');
+    expect(() =>
+      dynamicSslServerCredentials(sslServerCertificateConfiguration([[serverKey, serverCert]]), 'x' as never),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: The certificate configuration fetcher must be a function.]`,
+    );
+    expect(() => sslServerCertificateConfiguration([])).toThrow(
+      'At least one private key-certificate chain pair',
+    );
     expect(insecureServerCredentials()).toMatchObject({ credentialsKind: 'server', secure: false });
     const srv = track(server());
     await expect(srv.addSecurePort('127.0.0.1:0', {} as never)).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: Server credentials must come from sslServerCredentials() or insecureServerCredentials().]`,
+      `[TypeError: Server credentials must come from sslServerCredentials(), dynamicSslServerCredentials(), localServerCredentials() or insecureServerCredentials().]`,
     );
   });
 });

@@ -15,6 +15,7 @@ import { Metadata } from '@grpc-aio/metadata';
 import { describe, expect, it, vi } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
 import {
+  CANCELLED_BY_CLIENT,
   CANCELLED_BY_DEADLINE,
   methodHandlersGenericHandler,
   NO_REQUEST,
@@ -438,7 +439,10 @@ describe('unary-unary', () => {
     expect(outcome.status.code).toBe(StatusCode.DEADLINE_EXCEEDED);
     const reason = await interrupted.promise;
     expect(reason).toBeInstanceOf(CancelledError);
-    expect((reason as Error).message).toBe(CANCELLED_BY_DEADLINE);
+    // grpc-js resets the stream at its own deadline, which the server's copy of the deadline (a
+    // little later: it starts when the request arrives) may or may not beat. Both are exact:
+    // test/wire.test.ts pins the server's own deadline with a client that does not reset.
+    expect([CANCELLED_BY_DEADLINE, CANCELLED_BY_CLIENT]).toContain((reason as Error).message);
   });
 
   it('A60 a client cancel interrupts the handler: cancelled() is true and done callbacks run', async () => {

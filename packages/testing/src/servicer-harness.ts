@@ -1,5 +1,5 @@
-import type * as grpc from '@grpc/grpc-js';
 import {
+  type Compression,
   type GenericRpcHandler,
   type HandlerCallDetails,
   type MethodHandlers,
@@ -11,7 +11,6 @@ import {
 import { LOCALLY_CANCELLED, UsageError } from '@grpc-aio/errors';
 import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
-import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import {
   isGenericRpcHandler,
   isRpcMethodHandler,
@@ -21,6 +20,7 @@ import {
   type ServerCallTransport,
   ServerRpc,
   serverRpcEvents,
+  type TransportStatus,
 } from '@grpc-aio/server/internal';
 import { bounded, type Deferred, deferred } from './deferred.js';
 import { FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
@@ -200,7 +200,6 @@ class HarnessCall implements ServerCallTransport {
       interceptors: [kindCheck(method, kind), ...server.interceptors],
       findHandler: (_path, details) => server.findHandler(details()),
       admit: () => true,
-      isSecurePort: () => false,
       ended: () => {},
       now: () => time.time() * 1000,
       codec: BY_REFERENCE,
@@ -213,7 +212,7 @@ class HarnessCall implements ServerCallTransport {
       this.#deadline = deadline * 1000;
       this.#timer = time.callAt(() => this.#expire(), deadline);
     }
-    serverRpcEvents.metadata(this.#rpc, toGrpcJsMetadata(metadata));
+    serverRpcEvents.metadata(this.#rpc, metadata.copy());
   }
 
   // ---- the test (client) side ----------------------------------------------------------------
@@ -243,7 +242,7 @@ class HarnessCall implements ServerCallTransport {
   cancel(): void {
     if (this.#ended !== undefined) return;
     this.#end({ trailingMetadata: new Metadata(), code: StatusCode.CANCELLED, details: LOCALLY_CANCELLED });
-    serverRpcEvents.cancel(this.#rpc);
+    serverRpcEvents.cancel(this.#rpc, 'client');
   }
 
   initialMetadata(): Promise<Metadata> {
@@ -302,7 +301,7 @@ class HarnessCall implements ServerCallTransport {
       code: StatusCode.DEADLINE_EXCEEDED,
       details: FAKE_DEADLINE_EXCEEDED,
     });
-    serverRpcEvents.cancel(this.#rpc);
+    serverRpcEvents.cancel(this.#rpc, 'deadline');
   }
 
   /** Answers the server's pending reads (one message or the half-close each), a turn later as grpc-js does. */
@@ -329,8 +328,8 @@ class HarnessCall implements ServerCallTransport {
 
   // ---- ServerCallTransport (the server's side) ------------------------------------------------
 
-  sendMetadata(metadata: grpc.Metadata): void {
-    if (this.#ended === undefined) this.#initialMetadata.resolve(fromGrpcJsMetadata(metadata));
+  sendMetadata(metadata: Metadata): void {
+    if (this.#ended === undefined) this.#initialMetadata.resolve(metadata.copy());
   }
 
   sendMessage(message: Buffer, callback: () => void): void {
@@ -348,12 +347,12 @@ class HarnessCall implements ServerCallTransport {
     callback();
   }
 
-  sendStatus(status: Parameters<ServerCallTransport['sendStatus']>[0]): void {
+  sendStatus(status: TransportStatus): void {
     if (this.#ended !== undefined) return;
     const unary = status.code === StatusCode.OK ? this.#response : undefined;
     this.#end({
       ...(unary === undefined ? {} : { response: unary.value }),
-      trailingMetadata: fromGrpcJsMetadata(status.metadata),
+      trailingMetadata: status.metadata?.copy() ?? new Metadata(),
       code: status.code,
       details: status.details ?? '',
     });
@@ -362,6 +361,10 @@ class HarnessCall implements ServerCallTransport {
   startRead(): void {
     this.#reads++;
     this.#deliver();
+  }
+
+  setCompression(_compression: Compression): void {
+    // Messages pass by reference: there is nothing to compress.
   }
 
   getPeer(): string {

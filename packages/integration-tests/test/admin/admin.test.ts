@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { insecureChannel } from '@grpc-aio/channel';
-import { addAdminServicers, addChannelzServicer, server } from '@grpc-aio/server';
+import { server } from '@grpc-aio/server';
+import { addAdminServicers, addChannelzServicer } from '@grpc-aio/server/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('admin services', () => {

@@ -1,0 +1,81 @@
+import { type ChannelOption, type Compression, isCompression } from '@grpc-aio/core';
+import { CompressionSet } from './transport/compression.js';
+import type { TransportSettings } from './transport/http2-transport.js';
+
+// The channel arguments a server reads, under the names C-core and grpc-js use. Unknown keys are
+// ignored, as C-core ignores them.
+
+/** C-core's default limit on a received message (GRPC_DEFAULT_MAX_RECV_MESSAGE_LENGTH). */
+export const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
+
+type OptionValue = string | number | boolean;
+
+function optionMap(options: unknown): Map<string, OptionValue> {
+  const result = new Map<string, OptionValue>();
+  if (options == null) return result;
+  if (!Array.isArray(options)) throw new TypeError('Server options must be an array of [key, value] pairs.');
+  for (const option of options as unknown[]) {
+    if (
+      !Array.isArray(option) ||
+      option.length !== 2 ||
+      typeof option[0] !== 'string' ||
+      !['string', 'number', 'boolean'].includes(typeof option[1])
+    ) {
+      throw new TypeError(
+        `Each server option must be a [key, value] pair of a string and a primitive, got ${String(option)}.`,
+      );
+    }
+    result.set(option[0], option[1] as OptionValue);
+  }
+  return result;
+}
+
+function integer(options: Map<string, OptionValue>, key: string): number | undefined {
+  const value = options.get(key);
+  if (value === undefined) return undefined;
+  const number = typeof value === 'boolean' ? Number(value) : Number(value);
+  if (!Number.isInteger(number))
+    throw new TypeError(`Server option ${key} must be an integer, got ${String(value)}.`);
+  return number;
+}
+
+/** A size limit: -1 (or any negative) is no limit. */
+function limit(options: Map<string, OptionValue>, key: string, fallback: number): number {
+  const value = integer(options, key);
+  if (value === undefined) return fallback;
+  return value < 0 ? Number.POSITIVE_INFINITY : value;
+}
+
+/** The transport's settings from `server({ options, compression })`. */
+export function transportSettings(
+  options: readonly ChannelOption[] | undefined,
+  compression: Compression,
+): TransportSettings {
+  const map = optionMap(options);
+  const defaultAlgorithm = integer(map, 'grpc.default_compression_algorithm');
+  if (defaultAlgorithm !== undefined && !isCompression(defaultAlgorithm)) {
+    throw new TypeError(
+      `Server option grpc.default_compression_algorithm must be 0, 1 or 2, got ${defaultAlgorithm}.`,
+    );
+  }
+  const bitset = integer(map, 'grpc.compression_enabled_algorithms_bitset');
+  if (bitset !== undefined && (bitset < 0 || bitset > 7)) {
+    throw new TypeError(
+      `Server option grpc.compression_enabled_algorithms_bitset must be between 0 and 7, got ${bitset}.`,
+    );
+  }
+  const maxReceive = limit(map, 'grpc.max_receive_message_length', DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH);
+  const maxConcurrentStreams = integer(map, 'grpc.max_concurrent_streams');
+  const maxMetadataSize = integer(map, 'grpc.max_metadata_size');
+  return {
+    // The decoder needs a number: an unlimited receive size is the largest a length prefix can say.
+    maxReceiveMessageLength: Number.isFinite(maxReceive) ? maxReceive : 2 ** 32 - 1,
+    maxSendMessageLength: limit(map, 'grpc.max_send_message_length', Number.POSITIVE_INFINITY),
+    compressions: new CompressionSet(bitset),
+    defaultCompression: (defaultAlgorithm ?? compression) as Compression,
+    maxConcurrentStreams:
+      maxConcurrentStreams !== undefined && maxConcurrentStreams >= 0 ? maxConcurrentStreams : undefined,
+    maxMetadataSize: maxMetadataSize !== undefined && maxMetadataSize > 0 ? maxMetadataSize : undefined,
+    enableChannelz: (integer(map, 'grpc.enable_channelz') ?? 1) !== 0,
+  };
+}

@@ -1,0 +1,402 @@
+import type { OutgoingHttpHeaders, ServerHttp2Stream, ServerStreamResponseOptions } from 'node:http2';
+import { Compression, StatusCode } from '@grpc-aio/core';
+import type { Metadata } from '@grpc-aio/metadata';
+import type { PeerAuth } from '../auth-context.js';
+import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
+import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
+import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
+import { algorithmName, type CompressionSet, compress, decompress } from './compression.js';
+import { LongTimer } from './grpc-timeout.js';
+import { encodeFrame, type Frame, FrameDecoder, type FrameError } from './message-framer.js';
+import { addMetadataHeaders, encodeGrpcMessage } from './wire-metadata.js';
+
+/** What every call of a server shares. */
+export interface CallSettings {
+  /** `grpc.max_receive_message_length` (bytes, after decompression too). */
+  readonly maxReceiveMessageLength: number;
+  /** `grpc.max_send_message_length` (bytes; Infinity for no limit). */
+  readonly maxSendMessageLength: number;
+  /** The algorithms enabled by `grpc.compression_enabled_algorithms_bitset`. */
+  readonly compressions: CompressionSet;
+  /** The server's response compression (`compression=` / `grpc.default_compression_algorithm`). */
+  readonly defaultCompression: Compression;
+}
+
+/** What every call of one connection shares. */
+export interface ConnectionInfo {
+  /** The peer in C-core's form. */
+  readonly peer: string;
+  /** The connection's security, computed once. */
+  peerAuth(): PeerAuth;
+  /** Channelz counters of the server and of this connection (none with `grpc.enable_channelz` 0). */
+  readonly channelzServer: ChannelzServer | undefined;
+  readonly channelzSocket: ChannelzSocket | undefined;
+}
+
+/** What a call's request headers said, checked by the dispatcher. */
+export interface CallStart {
+  /** The deadline in ms since the epoch, or Infinity. */
+  readonly deadline: number;
+  /** The compression of the requests (`grpc-encoding`; NoCompression when absent). */
+  readonly requestCompression: Compression;
+  /** The algorithms the client accepts for responses (`grpc-accept-encoding`), as bits. */
+  readonly acceptedByClient: number;
+}
+
+// C-core's texts for the problems a server finds in the requests (src/core/lib/surface/call.cc,
+// src/core/ext/transport/chttp2/transport/frame_data.cc).
+export const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
+export const receivedTooLarge = (length: number, limit: number): string =>
+  `Received message larger than max (${length} vs. ${limit})`;
+export const sentTooLarge = (length: number, limit: number): string =>
+  `Sent message larger than max (${length} vs. ${limit})`;
+export const COMPRESSED_WITHOUT_ENCODING =
+  'Received a compressed message but no grpc-encoding was given for the call';
+export const badFlag = (flag: number): string =>
+  `Received a message with an invalid compressed flag (${flag})`;
+export const TRUNCATED_MESSAGE = 'Received an incomplete message: the request stream ended inside it';
+export const decompressFailed = (algorithm: string, error: Error): string =>
+  `Failed to decompress a ${algorithm} message: ${error.message}`;
+
+// Buffered request bytes past which the stream is paused (HTTP/2 flow control then holds the client
+// back) until the handler has read them.
+const HIGH_WATER = 64 * 1024;
+
+// `sendDate: false` is an option of Node's respond() that @types/node does not list: without it every
+// response carries a `date` header, which C-core does not send and Python clients show as metadata.
+const WITH_TRAILERS = { waitForTrailers: true, sendDate: false } as ServerStreamResponseOptions;
+const END_STREAM = { endStream: true, sendDate: false } as ServerStreamResponseOptions;
+
+const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': '0' });
+
+/** One gRPC call on an HTTP/2 stream: the {@link ServerCallTransport} of the server's transport. */
+export class Http2ServerCall implements ServerCallTransport {
+  readonly #stream: ServerHttp2Stream;
+  readonly #settings: CallSettings;
+  readonly #connection: ConnectionInfo;
+  readonly #start: CallStart;
+  readonly #decoder: FrameDecoder;
+  #rpc: ServerRpc | undefined;
+  #timer: LongTimer | undefined;
+  #responseCompression: Compression;
+
+  // Requests.
+  #frames: Frame[] = [];
+  #queuedBytes = 0;
+  #paused = false;
+  #reads = 0;
+  #requestsEnded = false;
+  #halfCloseDelivered = false;
+  #delivering = false;
+
+  // Responses.
+  #headersSent = false;
+  #finished = false;
+  #trailers: OutgoingHttpHeaders = OK_TRAILERS;
+
+  constructor(
+    stream: ServerHttp2Stream,
+    settings: CallSettings,
+    connection: ConnectionInfo,
+    start: CallStart,
+  ) {
+    this.#stream = stream;
+    this.#settings = settings;
+    this.#connection = connection;
+    this.#start = start;
+    this.#decoder = new FrameDecoder(settings.maxReceiveMessageLength);
+    this.#responseCompression = this.#usable(settings.defaultCompression);
+  }
+
+  /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
+  attach(rpc: ServerRpc): void {
+    this.#rpc = rpc;
+    const stream = this.#stream;
+    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
+    stream.on('end', () => {
+      this.#requestsEnded = true;
+      this.#deliver();
+    });
+    stream.on('close', () => this.#onClose());
+    stream.on('wantTrailers', () => stream.sendTrailers(this.#trailers));
+    if (Number.isFinite(this.#start.deadline)) {
+      this.#timer = new LongTimer(this.#start.deadline, () => this.#expire());
+    }
+    const { channelzServer, channelzSocket } = this.#connection;
+    if (channelzServer !== undefined && channelzSocket !== undefined) {
+      const now = Date.now();
+      channelzServer.callsStarted++;
+      channelzServer.lastCallStarted = now;
+      channelzSocket.streamsStarted++;
+      channelzSocket.lastRemoteStreamCreated = now;
+    }
+  }
+
+  /** Counts the end of the call in channelz. */
+  #count(ok: boolean): void {
+    const { channelzServer, channelzSocket } = this.#connection;
+    if (channelzServer === undefined || channelzSocket === undefined) return;
+    if (ok) {
+      channelzServer.callsSucceeded++;
+      channelzSocket.streamsSucceeded++;
+    } else {
+      channelzServer.callsFailed++;
+      channelzSocket.streamsFailed++;
+    }
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------
+
+  readonly #onFrame = (frame: Frame): void => {
+    this.#frames.push(frame);
+    this.#queuedBytes += frame.payload.length;
+  };
+
+  #onData(chunk: Buffer): void {
+    if (this.#finished) return;
+    const error = this.#decoder.push(chunk, this.#onFrame);
+    if (error !== undefined) {
+      this.#failFrame(error);
+      return;
+    }
+    this.#deliver();
+    if (!this.#finished && !this.#paused && this.#queuedBytes > HIGH_WATER) {
+      this.#paused = true;
+      this.#stream.pause();
+    }
+  }
+
+  #failFrame(error: FrameError): void {
+    if (error.kind === 'size') {
+      this.#fail(StatusCode.RESOURCE_EXHAUSTED, receivedTooLarge(error.length, error.limit));
+    } else {
+      this.#fail(StatusCode.INTERNAL, badFlag(error.flag));
+    }
+  }
+
+  /** Answers pending reads with buffered messages, then the half-close. */
+  #deliver(): void {
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      while (this.#reads > 0 && !this.#finished) {
+        const frame = this.#frames.shift();
+        if (frame !== undefined) {
+          this.#queuedBytes -= frame.payload.length;
+          const message = frame.compressed ? this.#decompress(frame.payload) : frame.payload;
+          if (message === undefined) return;
+          this.#reads--;
+          const channelz = this.#connection.channelzSocket;
+          if (channelz !== undefined) {
+            channelz.messagesReceived++;
+            channelz.lastMessageReceived = Date.now();
+          }
+          serverRpcEvents.message(this.#rpc as ServerRpc, message);
+        } else if (this.#requestsEnded && !this.#halfCloseDelivered) {
+          if (this.#decoder.partial) {
+            this.#fail(StatusCode.INTERNAL, TRUNCATED_MESSAGE);
+            return;
+          }
+          this.#reads--;
+          this.#halfCloseDelivered = true;
+          serverRpcEvents.halfClose(this.#rpc as ServerRpc);
+        } else {
+          break;
+        }
+      }
+    } finally {
+      this.#delivering = false;
+    }
+    if (this.#paused && this.#queuedBytes <= HIGH_WATER) {
+      this.#paused = false;
+      this.#stream.resume();
+    }
+  }
+
+  #decompress(payload: Buffer): Buffer | undefined {
+    const algorithm = this.#start.requestCompression;
+    if (algorithm === Compression.NoCompression) {
+      this.#fail(StatusCode.INTERNAL, COMPRESSED_WITHOUT_ENCODING);
+      return undefined;
+    }
+    const limit = this.#settings.maxReceiveMessageLength;
+    const result = decompress(algorithm, payload, limit);
+    if (Buffer.isBuffer(result)) return result;
+    if (result.tooLarge) {
+      // C-core reports the decompressed size; the decompressor stopped at the limit, so say "more than".
+      this.#fail(
+        StatusCode.RESOURCE_EXHAUSTED,
+        receivedTooLarge(limit + 1, limit).replace('(', '(more than '),
+      );
+    } else {
+      this.#fail(StatusCode.INTERNAL, decompressFailed(algorithmName(algorithm), result.error));
+    }
+    return undefined;
+  }
+
+  startRead(): void {
+    this.#reads++;
+    this.#deliver();
+  }
+
+  // ---- responses ---------------------------------------------------------------------------------
+
+  /** The compression to use for `wanted`: identity unless enabled here and accepted by the client. */
+  #usable(wanted: Compression): Compression {
+    if (wanted === Compression.NoCompression) return wanted;
+    if (!this.#settings.compressions.has(wanted)) return Compression.NoCompression;
+    return (this.#start.acceptedByClient & (1 << wanted)) !== 0 ? wanted : Compression.NoCompression;
+  }
+
+  setCompression(compression: Compression): void {
+    this.#responseCompression = this.#usable(compression);
+  }
+
+  #respond(metadata: Metadata | undefined): void {
+    this.#headersSent = true;
+    const headers: OutgoingHttpHeaders = {
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-accept-encoding': this.#settings.compressions.acceptEncoding,
+    };
+    if (this.#responseCompression !== Compression.NoCompression) {
+      headers['grpc-encoding'] = algorithmName(this.#responseCompression);
+    }
+    addMetadataHeaders(headers, metadata);
+    this.#stream.respond(headers, WITH_TRAILERS);
+  }
+
+  sendMetadata(metadata: Metadata): void {
+    if (this.#finished || this.#headersSent || this.#stream.destroyed) return;
+    this.#respond(metadata);
+  }
+
+  sendMessage(message: Buffer, callback: () => void, compressMessage: boolean): void {
+    if (this.#finished || this.#stream.destroyed) return;
+    const limit = this.#settings.maxSendMessageLength;
+    if (message.length > limit) {
+      this.#fail(StatusCode.RESOURCE_EXHAUSTED, sentTooLarge(message.length, limit));
+      return;
+    }
+    if (!this.#headersSent) this.#respond(undefined);
+    const compression = this.#responseCompression;
+    const frame =
+      compressMessage && compression !== Compression.NoCompression
+        ? encodeFrame(compress(compression, message), true)
+        : encodeFrame(message, false);
+    const channelz = this.#connection.channelzSocket;
+    if (channelz !== undefined) {
+      channelz.messagesSent++;
+      channelz.lastMessageSent = Date.now();
+    }
+    this.#stream.write(frame, callback);
+  }
+
+  sendStatus(status: TransportStatus): void {
+    if (this.#finished) return;
+    this.#finish();
+    this.#count(status.code === StatusCode.OK);
+    const stream = this.#stream;
+    if (stream.destroyed) return;
+    const trailers: OutgoingHttpHeaders = { 'grpc-status': String(status.code) };
+    if (status.details !== '') trailers['grpc-message'] = encodeGrpcMessage(status.details);
+    addMetadataHeaders(trailers, status.metadata);
+    if (this.#headersSent) {
+      this.#trailers = trailers;
+      stream.end();
+      return;
+    }
+    // Trailers-Only: one HEADERS frame with END_STREAM.
+    this.#headersSent = true;
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, END_STREAM);
+  }
+
+  /** This side is done: no more requests are read (those still arriving are discarded). */
+  #finish(): void {
+    this.#finished = true;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#frames = [];
+    this.#queuedBytes = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#stream.resume();
+    }
+  }
+
+  /** Ends the call for a problem the transport found, and tells the RPC. */
+  #fail(code: StatusCode, details: string): void {
+    if (this.#finished) return;
+    this.sendStatus({ code, details, metadata: null });
+    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'runtime');
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    if (this.#finished) return;
+    this.sendStatus({
+      code: StatusCode.DEADLINE_EXCEEDED,
+      details: DEADLINE_EXCEEDED_DETAILS,
+      metadata: null,
+    });
+    // The client may still be sending: it learns from the status; the stream is not reset.
+    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'deadline');
+  }
+
+  #onClose(): void {
+    if (this.#finished) return;
+    // The stream closed before this side sent a status: the client reset it, or the connection went.
+    this.#finish();
+    this.#count(false);
+    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'client');
+  }
+
+  // ---- about the call ----------------------------------------------------------------------------
+
+  getPeer(): string {
+    return this.#connection.peer;
+  }
+
+  getDeadline(): number {
+    return this.#start.deadline;
+  }
+
+  getPeerAuth(): PeerAuth {
+    return this.#connection.peerAuth();
+  }
+}
+
+/** Ends a stream that is not a gRPC call with an HTTP status (no gRPC semantics apply). */
+export function refuseHttp(
+  stream: ServerHttp2Stream,
+  status: number,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  if (stream.destroyed) return;
+  stream.on('error', () => {});
+  stream.respond({ ':status': status, ...headers }, END_STREAM);
+  // Whatever the client still sends is discarded.
+  stream.resume();
+}
+
+/** Ends a gRPC call before it reached the server (a bad header): Trailers-Only with `code`. */
+export function refuseCall(
+  stream: ServerHttp2Stream,
+  code: StatusCode,
+  details: string,
+  extra: OutgoingHttpHeaders = {},
+): void {
+  if (stream.destroyed) return;
+  stream.on('error', () => {});
+  stream.respond(
+    {
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-status': String(code),
+      'grpc-message': encodeGrpcMessage(details),
+      ...extra,
+    },
+    END_STREAM,
+  );
+  stream.resume();
+}

@@ -1,0 +1,98 @@
+import type { OutgoingHttpHeaders } from 'node:http2';
+import { Metadata, type MetadataValue } from '@grpc-aio/metadata';
+
+// Metadata on the wire (doc/PROTOCOL-HTTP2.md in grpc/grpc): request metadata comes from the raw
+// header list, so a key sent twice stays two values (Node's headers object joins them with ", ");
+// `-bin` values are base64, with or without padding.
+
+/**
+ * Request headers that belong to the transport, never to `invocationMetadata()`: the pseudo-headers
+ * and what C-core's server takes out of the metadata batch it hands to the application (Python's
+ * grpc.aio server shows the same set; test/wire.test.ts compares the two).
+ */
+const RESERVED_REQUEST = new Set([
+  'content-type',
+  'te',
+  'grpc-timeout',
+  'grpc-encoding',
+  'grpc-accept-encoding',
+  'content-length',
+  'host',
+]);
+
+/**
+ * Response headers and trailers the transport writes itself: metadata under these keys from a
+ * handler is not sent (it would corrupt the response's framing or status).
+ */
+const RESERVED_RESPONSE = new Set([
+  'content-type',
+  'te',
+  'grpc-status',
+  'grpc-message',
+  'grpc-encoding',
+  'grpc-accept-encoding',
+  'grpc-timeout',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'date',
+]);
+
+/** The invocation metadata of a request, from its raw header list (`[name, value, name, value, ...]`). */
+export function requestMetadata(rawHeaders: readonly string[]): Metadata {
+  const entries = new Map<string, MetadataValue[]>();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const key = rawHeaders[index] as string;
+    if (key.charCodeAt(0) === 0x3a /* : */ || RESERVED_REQUEST.has(key)) continue;
+    const raw = rawHeaders[index + 1] as string;
+    const value: MetadataValue = key.endsWith('-bin') ? Buffer.from(raw, 'base64') : raw;
+    const values = entries.get(key);
+    if (values === undefined) entries.set(key, [value]);
+    else values.push(value);
+  }
+  return Metadata.unchecked(entries);
+}
+
+/** Adds `metadata` to response headers or trailers (binary values as base64; repeated keys as repeated fields). */
+export function addMetadataHeaders(
+  headers: OutgoingHttpHeaders,
+  metadata: Metadata | null | undefined,
+): void {
+  if (metadata == null || metadata.size === 0) return;
+  for (const key of metadata.keys()) {
+    if (RESERVED_RESPONSE.has(key)) continue;
+    const values = metadata
+      .getAll(key)
+      .map((value) =>
+        typeof value === 'string'
+          ? value
+          : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'),
+      );
+    headers[key] = values.length === 1 ? values[0] : values;
+  }
+}
+
+// Bytes sent as they are in grpc-message: printable ASCII except '%' (PROTOCOL-HTTP2.md, "Status-Message").
+function isUnreserved(byte: number): boolean {
+  return byte >= 0x20 && byte <= 0x7e && byte !== 0x25;
+}
+
+/** `grpc-message`: the UTF-8 bytes of `details`, percent-encoded where not printable ASCII (and '%'). */
+export function encodeGrpcMessage(details: string): string {
+  let plain = true;
+  for (let index = 0; index < details.length; index++) {
+    const code = details.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e || code === 0x25) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return details;
+  let out = '';
+  for (const byte of Buffer.from(details, 'utf8')) {
+    out += isUnreserved(byte)
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
