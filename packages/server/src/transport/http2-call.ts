@@ -1,4 +1,9 @@
-import type { OutgoingHttpHeaders, ServerHttp2Stream, ServerStreamResponseOptions } from 'node:http2';
+import {
+  constants,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+  type ServerStreamResponseOptions,
+} from 'node:http2';
 import { Compression, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 import type { PeerAuth } from '../auth-context.js';
@@ -118,7 +123,10 @@ export class Http2ServerCall implements ServerCallTransport {
       this.#deliver();
     });
     stream.on('close', () => this.#onClose());
-    stream.on('wantTrailers', () => stream.sendTrailers(this.#trailers));
+    stream.on('wantTrailers', () => {
+      stream.sendTrailers(this.#trailers);
+      this.#stopRequests();
+    });
     if (Number.isFinite(this.#start.deadline)) {
       this.#timer = new LongTimer(this.#start.deadline, () => this.#expire());
     }
@@ -309,6 +317,20 @@ export class Http2ServerCall implements ServerCallTransport {
     // Trailers-Only: one HEADERS frame with END_STREAM.
     this.#headersSent = true;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, END_STREAM);
+    this.#stopRequests();
+  }
+
+  /**
+   * The response is complete: a client still sending is told to stop with RST_STREAM(NO_ERROR), as
+   * C-core does (RFC 9113 section 8.1), so that the stream does not stay half-open.
+   */
+  #stopRequests(): void {
+    const stream = this.#stream;
+    if (stream.readableEnded || stream.destroyed) return;
+    // Not at once: nghttp2 drops the trailers still queued for a stream it is told to reset.
+    setImmediate(() => {
+      if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+    });
   }
 
   /** This side is done: no more requests are read (those still arriving are discarded). */
