@@ -1,5 +1,6 @@
 import { type ChannelOption, type Compression, isCompression } from '@grpc-aio/core';
 import { CompressionSet } from './transport/compression.js';
+import { type ConnectionSettings, DEFAULT_CONNECTION_SETTINGS } from './transport/connection-keeper.js';
 import type { TransportSettings } from './transport/http2-transport.js';
 
 // The channel arguments a server reads, under the names C-core and grpc-js use. Unknown keys are
@@ -46,6 +47,35 @@ function limit(options: Map<string, OptionValue>, key: string, fallback: number)
   return value < 0 ? Number.POSITIVE_INFINITY : value;
 }
 
+/** A duration in ms: 0 or less (or INT_MAX, C-core's "infinite") is never. */
+function duration(options: Map<string, OptionValue>, key: string, fallback: number): number {
+  const value = integer(options, key);
+  if (value === undefined) return fallback;
+  return value <= 0 || value >= 2 ** 31 - 1 ? Number.POSITIVE_INFINITY : value;
+}
+
+function connectionSettings(map: Map<string, OptionValue>): ConnectionSettings {
+  const defaults = DEFAULT_CONNECTION_SETTINGS;
+  const strikes = integer(map, 'grpc.http2.max_ping_strikes');
+  const minPing = integer(map, 'grpc.http2.min_ping_interval_without_data_ms');
+  return {
+    keepaliveTimeMs: duration(map, 'grpc.keepalive_time_ms', defaults.keepaliveTimeMs),
+    keepaliveTimeoutMs: duration(map, 'grpc.keepalive_timeout_ms', defaults.keepaliveTimeoutMs),
+    keepalivePermitWithoutCalls: (integer(map, 'grpc.keepalive_permit_without_calls') ?? 0) !== 0,
+    minPingIntervalWithoutDataMs:
+      minPing === undefined ? defaults.minPingIntervalWithoutDataMs : Math.max(0, minPing),
+    maxPingStrikes: strikes === undefined ? defaults.maxPingStrikes : Math.max(0, strikes),
+    maxConnectionIdleMs: duration(map, 'grpc.max_connection_idle_ms', defaults.maxConnectionIdleMs),
+    maxConnectionAgeMs: duration(map, 'grpc.max_connection_age_ms', defaults.maxConnectionAgeMs),
+    maxConnectionAgeGraceMs: duration(
+      map,
+      'grpc.max_connection_age_grace_ms',
+      defaults.maxConnectionAgeGraceMs,
+    ),
+    handshakeTimeoutMs: duration(map, 'grpc.server_handshake_timeout_ms', defaults.handshakeTimeoutMs),
+  };
+}
+
 /** The transport's settings from `server({ options, compression })`. */
 export function transportSettings(
   options: readonly ChannelOption[] | undefined,
@@ -77,5 +107,6 @@ export function transportSettings(
       maxConcurrentStreams !== undefined && maxConcurrentStreams >= 0 ? maxConcurrentStreams : undefined,
     maxMetadataSize: maxMetadataSize !== undefined && maxMetadataSize > 0 ? maxMetadataSize : undefined,
     enableChannelz: (integer(map, 'grpc.enable_channelz') ?? 1) !== 0,
+    connection: connectionSettings(map),
   };
 }

@@ -69,9 +69,9 @@ export function rawCall(session: ClientHttp2Session, request: RawRequest = {}): 
     let rawHeaders: string[] = [];
     let trailers: IncomingHttpHeaders | undefined;
     const chunks: Buffer[] = [];
-    stream.on('response', (received, _flags, raw) => {
+    stream.on('response', (received: IncomingHttpHeaders, _flags: number, raw: string[]) => {
       headers = received;
-      rawHeaders = raw as unknown as string[];
+      rawHeaders = raw;
     });
     stream.on('trailers', (received) => {
       trailers = received;

@@ -11,6 +11,7 @@ import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
 import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
 import { algorithmName, type CompressionSet, compress, decompress } from './compression.js';
+import type { ConnectionKeeper } from './connection-keeper.js';
 import { LongTimer } from './grpc-timeout.js';
 import { encodeFrame, type Frame, FrameDecoder, type FrameError } from './message-framer.js';
 import { addMetadataHeaders, encodeGrpcMessage } from './wire-metadata.js';
@@ -33,6 +34,8 @@ export interface ConnectionInfo {
   readonly peer: string;
   /** The connection's security, computed once. */
   peerAuth(): PeerAuth;
+  /** Keepalive, ping enforcement, idleness and reset bursts of the connection. */
+  readonly keeper: ConnectionKeeper;
   /** Channelz counters of the server and of this connection (none with `grpc.enable_channelz` 0). */
   readonly channelzServer: ChannelzServer | undefined;
   readonly channelzSocket: ChannelzSocket | undefined;
@@ -122,7 +125,11 @@ export class Http2ServerCall implements ServerCallTransport {
       this.#requestsEnded = true;
       this.#deliver();
     });
-    stream.on('close', () => this.#onClose());
+    stream.on('close', () => {
+      this.#connection.keeper.streamEnded((stream.rstCode ?? 0) !== 0);
+      this.#onClose();
+    });
+    this.#connection.keeper.streamStarted();
     stream.on('wantTrailers', () => {
       stream.sendTrailers(this.#trailers);
       this.#stopRequests();
@@ -272,6 +279,7 @@ export class Http2ServerCall implements ServerCallTransport {
     }
     addMetadataHeaders(headers, metadata);
     this.#stream.respond(headers, WITH_TRAILERS);
+    this.#connection.keeper.sent();
   }
 
   sendMetadata(metadata: Metadata): void {
@@ -297,6 +305,7 @@ export class Http2ServerCall implements ServerCallTransport {
       channelz.messagesSent++;
       channelz.lastMessageSent = Date.now();
     }
+    this.#connection.keeper.sent();
     this.#stream.write(frame, callback);
   }
 

@@ -18,6 +18,7 @@ import { type CredentialsSpec, secureContextOptions } from '../credentials.js';
 import { type RpcHost, ServerRpc, serverRpcEvents } from '../server-rpc.js';
 import { type BindTarget, bindTargets, formatAddress, isLoopback } from './addresses.js';
 import { acceptedAlgorithms, algorithmOf } from './compression.js';
+import { ConnectionKeeper, type ConnectionSettings } from './connection-keeper.js';
 import { parseGrpcTimeout } from './grpc-timeout.js';
 import {
   type CallSettings,
@@ -36,6 +37,8 @@ export interface TransportSettings extends CallSettings {
   readonly maxMetadataSize: number | undefined;
   /** `grpc.enable_channelz` (default on): the server and its sockets are listed in channelz. */
   readonly enableChannelz: boolean;
+  /** Keepalive, ping enforcement, idleness, age, handshake timeout. */
+  readonly connection: ConnectionSettings;
 }
 
 /** What the transport hands its calls to. */
@@ -121,6 +124,9 @@ export class Http2Transport {
         ...secureContextOptions(tls),
         allowHTTP1: false,
         ALPNProtocols: ['h2'],
+        handshakeTimeout: Number.isFinite(this.#settings.connection.handshakeTimeoutMs)
+          ? this.#settings.connection.handshakeTimeoutMs
+          : 0,
         requestCert: spec.requireClientAuth || tls.roots !== undefined,
         rejectUnauthorized: spec.requireClientAuth,
       };
@@ -252,7 +258,16 @@ export class Http2Transport {
         dropSocket(channelzSocket);
       });
     }
+    // The client's preface (its SETTINGS) must come within the handshake timeout; TLS handshakes
+    // have the same limit of their own (handshakeTimeout above).
+    const handshake = this.#settings.connection.handshakeTimeoutMs;
+    if (Number.isFinite(handshake)) {
+      const preface = setTimeout(() => session.destroy(), handshake).unref();
+      session.once('remoteSettings', () => clearTimeout(preface));
+      session.once('close', () => clearTimeout(preface));
+    }
     this.#connections.set(session, {
+      keeper: new ConnectionKeeper(session, this.#settings.connection, channelzSocket),
       channelzServer: channelz,
       channelzSocket,
       peer,
