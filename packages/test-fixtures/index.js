@@ -14,3 +14,6 @@ export const clientCert = read('client.pem');
 export const clientKey = read('client.key');
 /** An unrelated CA, for wrong-CA tests. */
 export const otherCaCert = read('other-ca.pem');
+/** A server certificate for localhost / 127.0.0.1 signed by the unrelated CA, and its key. */
+export const otherServerCert = read('other-server.pem');
+export const otherServerKey = read('other-server.key');

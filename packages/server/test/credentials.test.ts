@@ -1,9 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
 import { describe, expect, it } from 'vitest';
 import {
   dynamicSslServerCredentials,
   insecureServerCredentials,
+  LocalConnectionType,
   localServerCredentials,
   methodHandlersGenericHandler,
   server,
@@ -11,7 +16,16 @@ import {
   sslServerCredentials,
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
-import { caCert, clientCert, clientKey, otherCaCert, serverCert, serverKey } from './fixtures.js';
+import {
+  caCert,
+  clientCert,
+  clientKey,
+  otherCaCert,
+  otherServerCert,
+  otherServerKey,
+  serverCert,
+  serverKey,
+} from './fixtures.js';
 import { decode, encode, newClient as plainClient, track, unary } from './helpers.js';
 
 // The certificates name localhost; connecting to 127.0.0.1 with that name keeps Node quiet (RFC 6066).
@@ -131,5 +145,127 @@ describe('server credentials', () => {
     await expect(srv.addSecurePort('127.0.0.1:0', {} as never)).rejects.toThrowErrorMatchingInlineSnapshot(
       `[TypeError: Server credentials must come from sslServerCredentials(), dynamicSslServerCredentials(), localServerCredentials() or insecureServerCredentials().]`,
     );
+  });
+});
+
+describe('server credentials on the native transport', () => {
+  const whoServer = (configure: (srv: ReturnType<typeof server>) => Promise<number>) => {
+    const srv = track(
+      server({
+        handlers: [
+          methodHandlersGenericHandler('t.S', {
+            Who: unaryUnaryRpcMethodHandler(
+              (_r: string, context) =>
+                Buffer.from(context.authContext().transport_security_type?.[0] ?? []).toString(),
+              decode,
+              encode,
+            ),
+          }),
+        ],
+      }),
+    );
+    return configure(srv).then(async (port) => {
+      await srv.start();
+      return port;
+    });
+  };
+
+  it('A71 dynamicSslServerCredentials: the fetcher runs before each handshake; a new configuration serves new connections', async () => {
+    let fetches = 0;
+    let rotated = false;
+    const port = await whoServer((srv) =>
+      srv.addSecurePort(
+        '127.0.0.1:0',
+        dynamicSslServerCredentials(sslServerCertificateConfiguration([[serverKey, serverCert]]), () => {
+          fetches++;
+          return rotated ? sslServerCertificateConfiguration([[otherServerKey, otherServerCert]]) : null;
+        }),
+      ),
+    );
+    const first = newClient(port, grpc.credentials.createSsl(caCert));
+    expect((await unary(first, '/t.S/Who', 'x')).responses).toEqual(['ssl']);
+    expect(fetches).toBe(1);
+    rotated = true;
+    const second = newClient(port, grpc.credentials.createSsl(otherCaCert));
+    expect((await unary(second, '/t.S/Who', 'x')).responses).toEqual(['ssl']);
+    const stale = newClient(port, grpc.credentials.createSsl(caCert));
+    expect((await unary(stale, '/t.S/Who', 'x', { timeout: 5 })).status.code).toBe(StatusCode.UNAVAILABLE);
+    // The connection made before the rotation still works.
+    expect((await unary(first, '/t.S/Who', 'x')).status.code).toBe(StatusCode.OK);
+  });
+
+  it('A71 a fetcher that throws keeps the current certificates, with a warning', async () => {
+    const warnings: unknown[] = [];
+    const onWarning = (warning: Error) => warnings.push((warning as { code?: string }).code);
+    process.on('warning', onWarning);
+    try {
+      const port = await whoServer((srv) =>
+        srv.addSecurePort(
+          '127.0.0.1:0',
+          dynamicSslServerCredentials(sslServerCertificateConfiguration([[serverKey, serverCert]]), () => {
+            throw new Error('vault down');
+          }),
+        ),
+      );
+      const client = newClient(port, grpc.credentials.createSsl(caCert));
+      expect((await unary(client, '/t.S/Who', 'x')).responses).toEqual(['ssl']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toContain('GRPC_AIO_CERTIFICATE_FETCH_FAILED');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('A71 localServerCredentials: plaintext for local clients, "local" in the auth context; UDS needs a unix: address', async () => {
+    const port = await whoServer((srv) => srv.addSecurePort('127.0.0.1:0', localServerCredentials()));
+    const client = newClient(port, grpc.credentials.createInsecure());
+    expect((await unary(client, '/t.S/Who', 'x')).responses).toEqual(['local']);
+    const path = join(mkdtempSync(join(tmpdir(), 'grpc-aio-')), 'local.sock');
+    await whoServer((srv) =>
+      srv.addSecurePort(`unix:${path}`, localServerCredentials(LocalConnectionType.UDS)),
+    );
+    const unix = track(server());
+    await expect(
+      unix.addSecurePort('127.0.0.1:0', localServerCredentials(LocalConnectionType.UDS)),
+    ).rejects.toThrow(
+      'Failed to bind to address 127.0.0.1:0: local credentials of type UDS need a unix: address',
+    );
+    const unixClient = plainClient(0, grpc.credentials.createInsecure(), {}, `unix:${path}`);
+    expect((await unary(unixClient, '/t.S/Who', 'x')).responses).toEqual(['local']);
+  });
+
+  it('A71 plaintext to a TLS port and TLS to a plaintext port fail with UNAVAILABLE; both ports keep serving', async () => {
+    const tlsPort = await whoServer((srv) =>
+      srv.addSecurePort('127.0.0.1:0', sslServerCredentials([[serverKey, serverCert]])),
+    );
+    const plainPort = await whoServer((srv) => srv.addInsecurePort('127.0.0.1:0'));
+    const plainToTls = newClient(tlsPort, grpc.credentials.createInsecure());
+    expect((await unary(plainToTls, '/t.S/Who', 'x', { timeout: 3 })).status.code).toBe(
+      StatusCode.UNAVAILABLE,
+    );
+    const tlsToPlain = newClient(plainPort, grpc.credentials.createSsl(caCert));
+    expect((await unary(tlsToPlain, '/t.S/Who', 'x', { timeout: 3 })).status.code).toBe(
+      StatusCode.UNAVAILABLE,
+    );
+    expect(
+      (await unary(newClient(tlsPort, grpc.credentials.createSsl(caCert)), '/t.S/Who', 'x')).responses,
+    ).toEqual(['ssl']);
+    expect((await unary(plainClient(plainPort), '/t.S/Who', 'x')).responses).toEqual(['insecure']);
+  });
+
+  it('A71 ALPN is h2 only: a TLS client offering http/1.1 alone is disconnected', async () => {
+    const port = await whoServer((srv) =>
+      srv.addSecurePort('127.0.0.1:0', sslServerCredentials([[serverKey, serverCert]])),
+    );
+    const socket = tlsConnect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca: caCert,
+      ALPNProtocols: ['http/1.1'],
+    });
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(socket.alpnProtocol).toBeFalsy();
   });
 });

@@ -9,4 +9,13 @@ type Fixtures = typeof import('@grpc-aio/test-fixtures');
 const resolved = createRequire(import.meta.url).resolve('@grpc-aio/test-fixtures');
 const fixtures = (await import(/* @vite-ignore */ pathToFileURL(resolved).href)) as Fixtures;
 
-export const { caCert, clientCert, clientKey, otherCaCert, serverCert, serverKey } = fixtures;
+export const {
+  caCert,
+  clientCert,
+  clientKey,
+  otherCaCert,
+  otherServerCert,
+  otherServerKey,
+  serverCert,
+  serverKey,
+} = fixtures;

@@ -43,8 +43,9 @@ export function newClient(
   port: number,
   credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
   options: grpc.ClientOptions = {},
+  target = `127.0.0.1:${port}`,
 ): grpc.Client {
-  const client = new grpc.Client(`127.0.0.1:${port}`, credentials, options);
+  const client = new grpc.Client(target, credentials, options);
   clients.push(client);
   return client;
 }
