@@ -24,8 +24,9 @@ import {
 } from '@grpc-aio/errors';
 import { runInRpcScope, runServerInterceptors, type ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
-import type { PeerAuth } from './auth-context.js';
+import { CallInfo, receiveInvocationMetadata } from './call-info.js';
 import { describeThrown } from './describe-error.js';
+import { describeType, isAsyncIterable, isIterable, isThenable, toBuffer } from './handler-values.js';
 import {
   CANCELLED_BY_CLIENT,
   CANCELLED_BY_DEADLINE,
@@ -35,8 +36,13 @@ import {
   SERVER_SHUTTING_DOWN,
 } from './messages.js';
 import { isRpcMethodHandler } from './method-handlers.js';
+import { RequestStream } from './request-stream.js';
+import { ResponseWindow } from './response-window.js';
 import type { CancelReason, ServerCallTransport } from './server-call-transport.js';
 
+// A unary-request call must carry exactly one request. C-core leaves that to the wrapper: Python's
+// sync server answers UNIMPLEMENTED ("... requires exactly one request message."), as grpc-js does;
+// grpc.aio never answers a call without its request. Both cases get UNIMPLEMENTED here.
 /** The details of a request that arrived on a unary-request method without its message. */
 export const NO_REQUEST = 'Received no request message for a unary-request method.';
 /** The details of a second request on a unary-request method. */
@@ -68,47 +74,13 @@ export interface MessageCodec {
   readonly serialize: (response: unknown) => Uint8Array;
 }
 
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-/** A pending read: `read()` (resolves with the request or EOF) or the iterator's `next()` (an IteratorResult). */
-interface Reader extends Waiter<unknown> {
-  readonly iterator: boolean;
-}
-
-// Responses that may be handed to the transport before a write() waits for one to be flushed: the
-// object-mode high-water mark of a Node Writable.
-const WRITE_WINDOW = 16;
-const WRITTEN: Promise<void> = Promise.resolve();
-
+// Response styles: none yet, yielded (the handler's iterable), written (`context.write()`).
 const NONE = 0;
 const ITERATOR = 1;
 const READ_WRITE = 2;
 
-function isObjectLike(value: unknown): value is object {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function';
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return isObjectLike(value) && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return isObjectLike(value) && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return isObjectLike(value) && typeof (value as PromiseLike<unknown>).then === 'function';
-}
-
-function toBuffer(value: Uint8Array): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
-// Hooks for the bridge below, with access to the private members of ServerRpc (set in its static
+// Hooks for serverRpcEvents, with access to the private members of ServerRpc (set in its static
 // block), so that no per-call closures are needed.
-let onMetadata: (rpc: ServerRpc, metadata: Metadata | (() => Metadata)) => void;
 let onMessage: (rpc: ServerRpc, message: Buffer) => void;
 let onHalfClose: (rpc: ServerRpc) => void;
 let onCancel: (rpc: ServerRpc, reason: CancelReason) => void;
@@ -123,12 +95,10 @@ const CANCEL_MESSAGES: Readonly<Record<CancelReason, string>> = {
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
  * Driven by its {@link ServerCallTransport} through {@link serverRpcEvents}.
  */
-export class ServerRpc implements ServicerContext<unknown, unknown> {
+export class ServerRpc extends CallInfo implements ServicerContext<unknown, unknown> {
   readonly #host: RpcHost;
   readonly #call: ServerCallTransport;
   readonly #path: string;
-  #metadataSource: (() => Metadata) | undefined;
-  #metadata: Metadata | undefined;
   #details: HandlerCallDetails | undefined;
   #handler: RpcMethodHandler | undefined;
   #admitted = false;
@@ -150,37 +120,26 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   #trailingMetadata: Metadata | undefined;
   #aborted = false;
   #initialMetadataSent = false;
-  #compressNext = true;
 
-  // Requests.
+  // Requests: a unary request is collected here; a request stream is read through #requests.
   #unaryRequest = false;
   #request: Buffer | undefined;
-  #halfClosed = false;
-  #readers: Reader[] = [];
-  #requestStyle = NONE;
+  #requests: RequestStream | undefined;
 
   // Responses.
   #responseStyle = NONE;
-  // Writers waiting for room in the write window, oldest first.
-  #writers: Waiter<void>[] = [];
-  #inFlight = 0;
-  // The transport's write callback, made once per RPC rather than once per message.
-  #onWritten: (() => void) | undefined;
+  #responses: ResponseWindow | undefined;
 
-  #auth: PeerAuth | undefined;
   #scope: (<R>(fn: () => R) => R) | undefined;
 
   static {
-    onMetadata = (rpc, metadata) => {
-      if (typeof metadata === 'function') rpc.#metadataSource = metadata;
-      else rpc.#metadata = metadata;
-    };
     onMessage = (rpc, message) => rpc.#onMessage(message);
     onHalfClose = (rpc) => rpc.#onHalfClose();
     onCancel = (rpc, reason) => rpc.#onCancel(reason);
   }
 
   constructor(host: RpcHost, path: string, call: ServerCallTransport) {
+    super(call, host.now === undefined ? undefined : () => (host.now as () => number)());
     this.#host = host;
     this.#path = path;
     this.#call = call;
@@ -268,6 +227,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       this.#admitted = true;
       this.#handler = handler;
       if (handler.requestStreaming) {
+        this.#requests = new RequestStream(this.#call, (message) => this.#deserialize(message));
         void this.#run(undefined);
       } else {
         this.#unaryRequest = true;
@@ -289,33 +249,20 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
         this.#request = message;
         this.#call.startRead();
       } else {
-        this.#sendStatus(StatusCode.INTERNAL, SECOND_REQUEST, undefined);
+        this.#sendStatus(StatusCode.UNIMPLEMENTED, SECOND_REQUEST, undefined);
       }
       return;
     }
-    const reader = this.#readers.shift();
-    if (reader !== undefined) {
-      // Decoded here and handed over at once (one promise per request, no step in between).
-      let value: unknown;
-      try {
-        value = this.#deserialize(message);
-      } catch (error) {
-        reader.reject(error);
-        return;
-      }
-      reader.resolve(reader.iterator ? { done: false, value } : value);
-    }
-    if (this.#readers.length > 0) this.#call.startRead();
+    this.#requests?.message(message);
   }
 
   #onHalfClose(): void {
     if (this.#unaryRequest) {
-      this.#halfClosed = true;
       this.#unaryRequest = false;
       const request = this.#request;
       this.#request = undefined;
       if (request === undefined) {
-        this.#sendStatus(StatusCode.INTERNAL, NO_REQUEST, undefined);
+        this.#sendStatus(StatusCode.UNIMPLEMENTED, NO_REQUEST, undefined);
         return;
       }
       if (this.#scope === undefined) void this.#run(request);
@@ -326,11 +273,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     // reports the reset; wait one turn so that such a handler sees the cancellation, not a clean end
     // of its requests.
     setImmediate(() => {
-      if (this.#terminated) return;
-      this.#halfClosed = true;
-      const readers = this.#readers;
-      this.#readers = [];
-      for (const reader of readers) reader.resolve(reader.iterator ? { done: true, value: undefined } : EOF);
+      if (!this.#terminated) this.#requests?.end();
     });
   }
 
@@ -344,12 +287,8 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     this.#terminated = true;
     this.#terminationReason = reason;
     this.#controller?.abort(reason);
-    const readers = this.#readers;
-    const writers = this.#writers;
-    this.#readers = [];
-    this.#writers = [];
-    for (const reader of readers) reader.reject(reason);
-    for (const writer of writers) writer.reject(reason);
+    this.#requests?.fail(reason);
+    this.#responses?.fail(reason);
     this.#markDone();
   }
 
@@ -402,7 +341,8 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     const handler = this.#handler as RpcMethodHandler;
     this.#busy = 1;
     try {
-      const argument = request === undefined ? this.#requestIterable() : this.#deserialize(request);
+      const argument =
+        request === undefined ? (this.#requests as RequestStream).iterable() : this.#deserialize(request);
       if (handler.responseStreaming) {
         const behavior = handler.requestStreaming ? handler.streamStream : handler.unaryStream;
         if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
@@ -456,13 +396,9 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     }
     const bytes = this.#serialize(response);
     this.#initialMetadataSent = true;
-    this.#call.sendMessage(
-      bytes,
-      () => {
-        this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
-      },
-      this.#takeCompressNext(),
-    );
+    this.#responseWindow().sendLast(bytes, () => {
+      this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
+    });
   }
 
   /** The handler threw. */
@@ -521,13 +457,6 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     return toBuffer(bytes as Uint8Array);
   }
 
-  /** Whether the next message may be compressed (`disableNextMessageCompression()` holds for one message). */
-  #takeCompressNext(): boolean {
-    const compress = this.#compressNext;
-    this.#compressNext = true;
-    return compress;
-  }
-
   /** Sends one response; resolves once the transport took it (flow control). */
   #send(response: unknown): Promise<void> {
     if (this.#terminated) return Promise.reject(this.#terminationReason);
@@ -539,55 +468,24 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
       return Promise.reject(error);
     }
     this.#initialMetadataSent = true;
-    // Each flushed response frees one place in the window: the oldest waiting writer takes it.
-    const onWritten = (this.#onWritten ??= () => {
-      this.#inFlight--;
-      this.#writers.shift()?.resolve();
-    });
-    this.#inFlight++;
-    this.#call.sendMessage(bytes, onWritten, this.#takeCompressNext());
-    if (this.#inFlight <= WRITE_WINDOW) return WRITTEN;
-    return new Promise((resolve, reject) => {
-      this.#writers.push({ resolve, reject });
-    });
+    return this.#responseWindow().send(bytes);
   }
 
-  /**
-   * The next request, decoded: the request or EOF for `read()`, an IteratorResult for the
-   * iterator's `next()`. One transport read per waiting reader.
-   */
-  #pull(iterator: boolean): Promise<unknown> {
-    if (this.#terminated) return Promise.reject(this.#terminationReason);
-    if (this.#halfClosed) return Promise.resolve(iterator ? { done: true, value: undefined } : EOF);
-    return new Promise((resolve, reject) => {
-      this.#readers.push({ resolve, reject, iterator });
-      if (this.#readers.length === 1) this.#call.startRead();
-    });
-  }
-
-  #requestIterable(): AsyncIterable<unknown> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        if (this.#requestStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
-        this.#requestStyle = ITERATOR;
-        return {
-          // One promise per request, resolved with the IteratorResult when the request arrives.
-          next: (): Promise<IteratorResult<unknown>> => this.#pull(true) as Promise<IteratorResult<unknown>>,
-          return: async (): Promise<IteratorResult<unknown>> => ({ done: true, value: undefined }),
-        };
-      },
-    };
+  #responseWindow(): ResponseWindow {
+    this.#responses ??= new ResponseWindow(this.#call);
+    return this.#responses;
   }
 
   // ---- ServicerContext ---------------------------------------------------------------------------
 
   read(): Promise<unknown> {
-    if (this.#requestStyle === ITERATOR) return Promise.reject(new UsageError(API_STYLES_MIXED));
-    this.#requestStyle = READ_WRITE;
+    const requests = this.#requests;
+    if (requests !== undefined && !requests.claimRead())
+      return Promise.reject(new UsageError(API_STYLES_MIXED));
     if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
-    if (!this.#handler?.requestStreaming)
+    if (requests === undefined)
       return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
-    return this.#pull(false);
+    return requests.read();
   }
 
   write(message: unknown): Promise<void> {
@@ -638,14 +536,6 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
     return this.#trailingMetadata ?? new Metadata();
   }
 
-  invocationMetadata(): Metadata {
-    if (this.#metadata === undefined) {
-      this.#metadata = this.#metadataSource?.() ?? new Metadata();
-      this.#metadataSource = undefined;
-    }
-    return this.#metadata;
-  }
-
   setCode(code: StatusCode): void {
     if (!isStatusCode(code)) throw new TypeError(`setCode() needs a StatusCode, got ${String(code)}.`);
     this.#code = code;
@@ -673,40 +563,7 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
   }
 
   disableNextMessageCompression(): void {
-    this.#compressNext = false;
-  }
-
-  peer(): string {
-    return this.#call.getPeer();
-  }
-
-  #peerAuth(): PeerAuth {
-    this.#auth ??= this.#call.getPeerAuth();
-    return this.#auth;
-  }
-
-  peerIdentities(): Uint8Array[] | undefined {
-    const { context, identityKey } = this.#peerAuth();
-    return identityKey === undefined ? undefined : context[identityKey];
-  }
-
-  peerIdentityKey(): string | undefined {
-    return this.#peerAuth().identityKey;
-  }
-
-  authContext(): Record<string, Uint8Array[]> {
-    const { context } = this.#peerAuth();
-    return Object.fromEntries(Object.entries(context).map(([key, values]) => [key, [...values]]));
-  }
-
-  timeRemaining(): number | undefined {
-    const deadline = this.#call.getDeadline();
-    if (!Number.isFinite(deadline)) return undefined;
-    return Math.max(0, (deadline - this.#now()) / 1000);
-  }
-
-  #now(): number {
-    return this.#host.now?.() ?? Date.now();
+    this.#responseWindow().disableNextCompression();
   }
 
   cancelled(): boolean {
@@ -742,7 +599,8 @@ export class ServerRpc implements ServicerContext<unknown, unknown> {
 /** Feeds a {@link ServerRpc} the events of its call, from its {@link ServerCallTransport}. */
 export const serverRpcEvents = Object.freeze({
   /** The client's (invocation) metadata, or a function that makes it when first asked; before `dispatch()`. */
-  metadata: (rpc: ServerRpc, metadata: Metadata | (() => Metadata)): void => onMetadata(rpc, metadata),
+  metadata: (rpc: ServerRpc, metadata: Metadata | (() => Metadata)): void =>
+    receiveInvocationMetadata(rpc, metadata),
   /** One request message, answering a `startRead()`. */
   message: (rpc: ServerRpc, message: Buffer): void => onMessage(rpc, message),
   /** The end of the requests, answering a `startRead()`. */
@@ -750,9 +608,3 @@ export const serverRpcEvents = Object.freeze({
   /** The call ended other than by the server's status; the transport told the client already. */
   cancel: (rpc: ServerRpc, reason: CancelReason): void => onCancel(rpc, reason),
 });
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}

@@ -178,6 +178,7 @@ describe('connections', () => {
               ':method': 'POST',
               ':path': '/t.S/Slow',
               'content-type': 'application/grpc',
+              te: 'trailers',
             });
             stream.on('error', () => {});
             stream.close(constants.NGHTTP2_CANCEL);

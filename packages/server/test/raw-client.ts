@@ -56,13 +56,16 @@ export interface RawRequest {
 
 /** Sends one request on `session` (default headers: a gRPC POST), resolves when the stream closes. */
 export function rawCall(session: ClientHttp2Session, request: RawRequest = {}): Promise<RawResponse> {
-  const stream = session.request({
+  const headers: OutgoingHttpHeaders = {
     ':method': 'POST',
     ':path': request.path ?? '/t.S/M',
     'content-type': 'application/grpc',
     te: 'trailers',
     ...request.headers,
-  });
+  };
+  // A header given as undefined is not sent.
+  for (const [key, value] of Object.entries(headers)) if (value === undefined) delete headers[key];
+  const stream = session.request(headers);
   stream.on('error', () => {});
   return new Promise((resolve) => {
     let headers: IncomingHttpHeaders = {};

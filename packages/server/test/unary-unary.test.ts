@@ -484,14 +484,14 @@ describe('unary-unary', () => {
     expect((await unary(client, PATH, 'good')).responses).toEqual(['good']);
   });
 
-  it('a unary method called with no request or two requests gets INTERNAL', async () => {
+  it('a unary method called with no request or two requests gets UNIMPLEMENTED (as Python sync server and grpc-js)', async () => {
     const { client } = await serve((request) => request);
     const none = await new Promise<grpc.StatusObject>((resolve) => {
       const call = client.makeClientStreamRequest(PATH, bytes, bytes, () => {});
       call.on('status', resolve);
       call.end();
     });
-    expect(none.code).toBe(StatusCode.INTERNAL);
+    expect(none.code).toBe(StatusCode.UNIMPLEMENTED);
     expect(none.details).toBe(NO_REQUEST);
     const two = await new Promise<grpc.StatusObject>((resolve) => {
       const call = client.makeClientStreamRequest(PATH, bytes, bytes, () => {});
@@ -500,7 +500,7 @@ describe('unary-unary', () => {
       call.write(text('b'));
       call.end();
     });
-    expect(two.code).toBe(StatusCode.INTERNAL);
+    expect(two.code).toBe(StatusCode.UNIMPLEMENTED);
     expect(two.details).toBe(SECOND_REQUEST);
   });
 

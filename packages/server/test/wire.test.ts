@@ -79,10 +79,27 @@ async function wireServer(options: Parameters<typeof startServer>[1] = {}) {
 }
 
 describe('wire: what a request must be', () => {
-  it('A1 non-POST methods get HTTP 405, other content types HTTP 415 (gRPC-Web too), the server keeps serving', async () => {
+  it('A1 other content types get HTTP 415 (gRPC-Web too); other methods and a missing te are INTERNAL as C-core; the server keeps serving', async () => {
     const { session, stillServes } = await wireServer();
-    const get = await rawCall(session, { headers: { ':method': 'GET' }, end: true });
-    expect(get.headers[':status']).toBe(405);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const response = await rawCall(session, { headers: { ':method': method }, end: true });
+      expect([method, response.rawHeaders]).toEqual([
+        method,
+        [
+          ':status',
+          '200',
+          'content-type',
+          'application/grpc',
+          'grpc-status',
+          '13',
+          'grpc-message',
+          "Error parsing ':method' metadata",
+        ],
+      ]);
+    }
+    // Node's client sends no te other than "trailers"; without one:
+    const noTe = await rawCall(session, { headers: { te: undefined }, body: [frame('x')] });
+    expect(statusOf(noTe)).toEqual({ status: '13', message: "Error parsing 'te' metadata" });
     for (const type of [
       'text/plain',
       'application/grpc-web',
@@ -126,7 +143,7 @@ describe('wire: what a request must be', () => {
       'content-type',
       'application/grpc',
       'grpc-accept-encoding',
-      'identity,deflate,gzip',
+      'identity, deflate, gzip',
     ]);
     expect(response.messages).toEqual([{ flag: 0, payload: Buffer.from('hi') }]);
     expect(response.trailers).toEqual(expect.objectContaining({ 'grpc-status': '0' }));
@@ -140,7 +157,7 @@ describe('wire: grpc-timeout', () => {
       const response = await rawCall(session, { headers: { 'grpc-timeout': timeout }, body: [frame('x')] });
       expect([timeout, statusOf(response)]).toEqual([
         timeout,
-        { status: '13', message: 'Invalid grpc-timeout header' },
+        { status: '13', message: "Error parsing 'grpc-timeout' metadata" },
       ]);
     }
     await stillServes();
@@ -216,9 +233,9 @@ describe('wire: messages', () => {
     const response = await rawCall(session, { headers: { 'grpc-encoding': 'br' }, body: [frame('x', 1)] });
     expect(statusOf(response)).toEqual({
       status: '12',
-      message: 'Compression algorithm "br" is not supported by this server',
+      message: "Compression algorithm 'br' is not supported.",
     });
-    expect(response.headers['grpc-accept-encoding']).toBe('identity,deflate,gzip');
+    expect(response.headers['grpc-accept-encoding']).toBe('identity, deflate, gzip');
     await stillServes();
   });
 
@@ -232,9 +249,9 @@ describe('wire: messages', () => {
     });
     expect(statusOf(response)).toEqual({
       status: '12',
-      message: 'Compression algorithm "gzip" is disabled on this server',
+      message: "Compression algorithm 'gzip' is disabled.",
     });
-    expect(response.headers['grpc-accept-encoding']).toBe('identity,deflate');
+    expect(response.headers['grpc-accept-encoding']).toBe('identity, deflate');
     const deflate = await rawCall(session, {
       headers: { 'grpc-encoding': 'deflate' },
       body: [frame((await import('node:zlib')).deflateSync('ok'), 1)],
@@ -292,11 +309,11 @@ describe('wire: messages', () => {
     await stillServes();
   }, 20_000);
 
-  it('A1 a unary method with zero or two requests is INTERNAL', async () => {
+  it('A1 a unary method with zero or two requests is UNIMPLEMENTED', async () => {
     const { session, stillServes } = await wireServer();
-    expect(statusOf(await rawCall(session, { body: [] }))).toEqual({ status: '13', message: NO_REQUEST });
+    expect(statusOf(await rawCall(session, { body: [] }))).toEqual({ status: '12', message: NO_REQUEST });
     expect(statusOf(await rawCall(session, { body: [frame('a'), frame('b')] }))).toEqual({
-      status: '13',
+      status: '12',
       message: SECOND_REQUEST,
     });
     await stillServes();
@@ -327,5 +344,17 @@ describe('wire: metadata', () => {
       ['x-unpadded-bin', 'bytes:01020304'],
       ['user-agent', 'raw-test/1.0'],
     ]);
+  });
+
+  it('A15 a -bin value that is not base64 is INTERNAL, naming the key (C-core 1.84)', async () => {
+    const { session, stillServes } = await wireServer();
+    for (const value of ['!!!!', 'A', 'AB=C', 'a b']) {
+      const response = await rawCall(session, { headers: { 'x-bad-bin': value }, body: [frame('x')] });
+      expect([value, statusOf(response)]).toEqual([
+        value,
+        { status: '13', message: "Error parsing 'x-bad-bin' metadata: illegal base64 encoding" },
+      ]);
+    }
+    await stillServes();
   });
 });

@@ -34,7 +34,7 @@ export class CompressionSet {
 
   constructor(bitset = 0b111) {
     this.#bits = bitset | 1;
-    this.acceptEncoding = NAMES.filter((_, index) => (this.#bits & (1 << index)) !== 0).join(',');
+    this.acceptEncoding = NAMES.filter((_, index) => (this.#bits & (1 << index)) !== 0).join(', ');
   }
 
   has(compression: Compression): boolean {

@@ -27,7 +27,7 @@ import {
   refuseCall,
   refuseHttp,
 } from './http2-call.js';
-import { requestMetadata } from './wire-metadata.js';
+import { invalidBinaryHeader, requestMetadata } from './wire-metadata.js';
 
 /** The connection settings of a server, from its channel arguments. */
 export interface TransportSettings extends CallSettings {
@@ -48,12 +48,17 @@ export interface TransportHost {
   accept(rpc: ServerRpc): void;
 }
 
-// C-core's texts for requests it will not serve as gRPC calls.
-export const unknownEncoding = (name: string): string =>
-  `Compression algorithm "${name}" is not supported by this server`;
-export const disabledEncoding = (name: string): string =>
-  `Compression algorithm "${name}" is disabled on this server`;
-export const INVALID_TIMEOUT = 'Invalid grpc-timeout header';
+// The texts of requests refused before they reach a handler: C-core's (1.84, hpack_parse_result.cc,
+// call.cc) where it has one.
+/** A request header that breaks the protocol's grammar (`:method`, `te`, `grpc-timeout`). */
+export const badHeader = (key: string): string => `Error parsing '${key}' metadata`;
+/** A `-bin` header whose value is not base64. */
+export const badBinaryHeader = (key: string): string =>
+  `Error parsing '${key}' metadata: illegal base64 encoding`;
+/** A compression algorithm this server does not know (compression.md: UNIMPLEMENTED, with grpc-accept-encoding). */
+export const unknownEncoding = (name: string): string => `Compression algorithm '${name}' is not supported.`;
+/** An algorithm `grpc.compression_enabled_algorithms_bitset` turned off (C-core's text). */
+export const disabledEncoding = (name: string): string => `Compression algorithm '${name}' is disabled.`;
 
 const noop = (): void => {};
 
@@ -288,12 +293,24 @@ export class Http2Transport {
 
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): void {
     stream.on('error', noop);
-    if (headers[':method'] !== 'POST') {
-      refuseHttp(stream, 405, { allow: 'POST' });
-      return;
-    }
+    // PROTOCOL-HTTP2.md: content types other than application/grpc[+subtype] get HTTP 415. Where it
+    // leaves room (other methods, a missing `te: trailers`), a Trailers-Only status with C-core's
+    // text (C-core 1.84 answers other methods so, or resets the stream after a random delay).
     if (!isGrpcContentType(headers['content-type'])) {
       refuseHttp(stream, 415, { 'accept-post': 'application/grpc' });
+      return;
+    }
+    if (headers[':method'] !== 'POST') {
+      refuseCall(stream, StatusCode.INTERNAL, badHeader(':method'));
+      return;
+    }
+    if (headers.te !== 'trailers') {
+      refuseCall(stream, StatusCode.INTERNAL, badHeader('te'));
+      return;
+    }
+    const badBinary = invalidBinaryHeader(rawHeaders);
+    if (badBinary !== undefined) {
+      refuseCall(stream, StatusCode.INTERNAL, badBinaryHeader(badBinary));
       return;
     }
     const path = headers[':path'] ?? '';
@@ -302,7 +319,7 @@ export class Http2Transport {
     if (timeout !== undefined) {
       const ms = parseGrpcTimeout(timeout);
       if (ms === undefined) {
-        refuseCall(stream, StatusCode.INTERNAL, INVALID_TIMEOUT);
+        refuseCall(stream, StatusCode.INTERNAL, badHeader('grpc-timeout'));
         return;
       }
       deadline = Date.now() + ms;

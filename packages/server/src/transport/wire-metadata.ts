@@ -53,6 +53,18 @@ export function requestMetadata(rawHeaders: readonly string[]): Metadata {
   return Metadata.unchecked(entries);
 }
 
+// Standard base64, padding optional (C-core strips it), at least two characters per final group.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2,3})?={0,2}$/;
+
+/** The first `-bin` request header whose value is not base64, if any. */
+export function invalidBinaryHeader(rawHeaders: readonly string[]): string | undefined {
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const key = rawHeaders[index] as string;
+    if (key.endsWith('-bin') && !BASE64.test(rawHeaders[index + 1] as string)) return key;
+  }
+  return undefined;
+}
+
 /** Adds `metadata` to response headers or trailers (binary values as base64; repeated keys as repeated fields). */
 export function addMetadataHeaders(
   headers: OutgoingHttpHeaders,

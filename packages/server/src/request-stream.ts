@@ -1,0 +1,102 @@
+import { EOF } from '@grpc-aio/core';
+import { API_STYLES_MIXED, UsageError } from '@grpc-aio/errors';
+import type { ServerCallTransport } from './server-call-transport.js';
+
+// The requests of a request-streaming RPC, as the handler reads them: `context.read()` (a request or
+// EOF) or the requests' async iterator (IteratorResults), never both. One transport read per
+// waiting reader; each request is decoded when it arrives and handed over at once.
+
+interface Reader {
+  readonly iterator: boolean;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+const NONE = 0;
+const ITERATOR = 1;
+const READ = 2;
+
+const DONE: IteratorResult<unknown> = Object.freeze({ done: true, value: undefined });
+
+/** The request stream of one RPC. */
+export class RequestStream {
+  readonly #call: ServerCallTransport;
+  readonly #decode: (message: Buffer) => unknown;
+  #readers: Reader[] = [];
+  #ended = false;
+  #failure: Error | undefined;
+  #style = NONE;
+
+  /** @param decode the request of a message; it throws (after ending the RPC) when it cannot. */
+  constructor(call: ServerCallTransport, decode: (message: Buffer) => unknown) {
+    this.#call = call;
+    this.#decode = decode;
+  }
+
+  /** A request arrived, answering a read. */
+  message(message: Buffer): void {
+    const reader = this.#readers.shift();
+    if (reader !== undefined) {
+      let value: unknown;
+      try {
+        value = this.#decode(message);
+      } catch (error) {
+        reader.reject(error);
+        return;
+      }
+      reader.resolve(reader.iterator ? { done: false, value } : value);
+    }
+    if (this.#readers.length > 0) this.#call.startRead();
+  }
+
+  /** The client half-closed: every pending and later read gets EOF. */
+  end(): void {
+    this.#ended = true;
+    const readers = this.#readers;
+    this.#readers = [];
+    for (const reader of readers) reader.resolve(reader.iterator ? DONE : EOF);
+  }
+
+  /** The RPC ended: every pending and later read rejects with `reason`. */
+  fail(reason: Error): void {
+    this.#failure ??= reason;
+    const readers = this.#readers;
+    this.#readers = [];
+    for (const reader of readers) reader.reject(reason);
+  }
+
+  /** `context.read()` claims the read style; false when the iterator was used first. */
+  claimRead(): boolean {
+    if (this.#style === ITERATOR) return false;
+    this.#style = READ;
+    return true;
+  }
+
+  /** The next request (or EOF); for `context.read()` after {@link claimRead}. */
+  read(): Promise<unknown> {
+    return this.#pull(false);
+  }
+
+  #pull(iterator: boolean): Promise<unknown> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#ended) return Promise.resolve(iterator ? DONE : EOF);
+    return new Promise((resolve, reject) => {
+      this.#readers.push({ resolve, reject, iterator });
+      if (this.#readers.length === 1) this.#call.startRead();
+    });
+  }
+
+  /** The requests as the handler's async iterable. */
+  iterable(): AsyncIterable<unknown> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        if (this.#style === READ) throw new UsageError(API_STYLES_MIXED);
+        this.#style = ITERATOR;
+        return {
+          next: (): Promise<IteratorResult<unknown>> => this.#pull(true) as Promise<IteratorResult<unknown>>,
+          return: async (): Promise<IteratorResult<unknown>> => DONE,
+        };
+      },
+    };
+  }
+}
