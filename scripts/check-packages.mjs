@@ -52,7 +52,8 @@ for (const folder of folders) {
     const text = readFileSync(file, 'utf8');
     // import/export ... from '...', a bare import '...', and import('...'); not the word "from"
     // followed by a string elsewhere (Buffer.from('text')).
-    const imports = /^\s*(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
+    const imports =
+      /^\s*(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
     for (const match of text.matchAll(imports)) {
       const dependency = packageNameOf(match[1] ?? match[2] ?? match[3]);
       if (dependency && dependency !== name && !declared.has(dependency)) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // pnpm bench [-- --quick] [--rounds N] [--pairs a,b] [--workloads w1,w2] [--memory | --skip-memory]
 //            [--memory-rounds N] [--profile [--profile-dir DIR]] [--aio-server FILE] [--aio-channel FILE]
-//            [--out FILE] [--json FILE]
+//            [--h2load | --skip-h2load] [--h2load-rounds N] [--h2load-servers a,b] [--out FILE] [--json FILE]
 // Runs every workload for every client->server pair in separate processes on 127.0.0.1, rounds
 // interleaved (A B A B ...), and writes medians and same-run ratios against raw grpc-js to
-// BENCHMARKS.md (+ BENCHMARKS.json); then (unless --skip-memory) the memory measurements.
+// BENCHMARKS.md (+ BENCHMARKS.json); then the paired runs, the h2load workload (the servers alone
+// under nghttp2's h2load) and (unless --skip-memory) the memory measurements.
 import { execFileSync, fork } from 'node:child_process';
 import {
   cpSync,
@@ -22,6 +23,17 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  checkServer,
+  H2LOAD_LOADS,
+  H2LOAD_SERVERS,
+  h2loadSection,
+  h2loadVersion,
+  REQUEST_BODY,
+  responseBytes,
+  runH2load,
+  summarizeH2load,
+} from './h2load.mjs';
 import { median } from './stats.mjs';
 
 // `pnpm bench -- --quick` reaches us as `-- -- --quick` (the root script ends in `--` already).
@@ -50,6 +62,10 @@ const { values: args } = parseArgs({
     'ab-server': { type: 'string' },
     instructions: { type: 'boolean' },
     'instructions-rounds': { type: 'string' },
+    h2load: { type: 'boolean' },
+    'skip-h2load': { type: 'boolean' },
+    'h2load-rounds': { type: 'string' },
+    'h2load-servers': { type: 'string' },
   },
 });
 
@@ -127,9 +143,26 @@ for (const pair of pairs) {
 const workloadNames = args.workloads ? args.workloads.split(',') : ['w1', 'w2', 'w3', 'w4', 'w5'];
 const rounds = Number(args.rounds ?? (args.quick ? 2 : 5));
 const runInstructions = Boolean(args.instructions) && !args.report;
-const runPerf = !args.memory && !args.report && !args.paired && !runInstructions;
-const runMemory = (args.memory || !args['skip-memory']) && !args.report && !args.paired && !runInstructions;
+const runPerf = !args.memory && !args.report && !args.paired && !runInstructions && !args.h2load;
+const runMemory =
+  (args.memory || !args['skip-memory']) && !args.report && !args.paired && !runInstructions && !args.h2load;
 const runPairedRuns = (args.paired || (!args['skip-paired'] && runPerf)) && !args.report;
+const runH2loadPart = (args.h2load || (!args['skip-h2load'] && runPerf)) && !args.report;
+const h2loadRounds = Number(args['h2load-rounds'] ?? (args.quick ? 2 : 5));
+const h2loadServers = args['h2load-servers']
+  ? args['h2load-servers'].split(',')
+  : Object.keys(H2LOAD_SERVERS);
+for (const server of h2loadServers) {
+  if (!H2LOAD_SERVERS[server])
+    throw new Error(`Unknown h2load server ${server} (one of ${Object.keys(H2LOAD_SERVERS).join(', ')})`);
+}
+// h2load: per server and load, uncounted requests, then the measured ones (a fixed count, so that
+// every h2load run is bounded); the raw check's calls per server process.
+const h2loadConfig = {
+  warmupRequests: args.quick ? 5000 : 20000,
+  requests: args.quick ? 30000 : 100000,
+  checkCalls: 12,
+};
 // W1 (time-based, 64 calls in flight) counts erratically under valgrind (rounds ±50–150%: the
 // event loop's batching follows valgrind's speed); W4 gives the cost of a unary call. W1 only when asked.
 const instructionsWorkloads = args.workloads ? workloadNames : ['w2', 'w3', 'w4', 'w5'];
@@ -233,8 +266,11 @@ function pin(child, core) {
   execFileSync('taskset', ['-a', '-p', '-c', String(core), String(child.pid)], { stdio: 'ignore' });
 }
 
-/** Forks a worker; with `callgrindOut` (a file path), under callgrind with instrumentation off. */
-function start(workerArgs, profileAs, callgrindOut) {
+/**
+ * Forks a worker (`script`: worker.mjs unless given); with `callgrindOut` (a file path), under
+ * callgrind with instrumentation off.
+ */
+function start(workerArgs, profileAs, callgrindOut, script = worker) {
   let execArgv = ['--expose-gc'];
   if (profileDir !== undefined && profileAs !== undefined) {
     const dir = join(profileDir, profileAs);
@@ -257,7 +293,7 @@ function start(workerArgs, profileAs, callgrindOut) {
     ];
     execPath = 'valgrind';
   }
-  const child = fork(worker, workerArgs, {
+  const child = fork(script, workerArgs, {
     execPath,
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -534,6 +570,80 @@ function summarizePaired(arms, raw) {
     }
   }
   return summary;
+}
+
+const clusterScript = new URL('./cluster-server.mjs', import.meta.url).pathname;
+
+/**
+ * One server of the h2load workload in a fresh process, for one round: the raw check of its
+ * answers, then per load an uncounted h2load run and a measured one between two snapshots of the
+ * server's CPU (a cluster's primary sums its workers'). Returns per load: req/s, mean request time
+ * and server CPU µs per request.
+ */
+async function runH2loadServer(name, round, bodyFile) {
+  const spec = H2LOAD_SERVERS[name];
+  const profileAs = `h2load-${name.replace('+', '-')}-server`;
+  const server = spec.workers
+    ? start([String(spec.workers)], profileAs, undefined, clusterScript)
+    : start(['server', name], profileAs);
+  // h2load runs are tracked with the workers, so an interrupted run kills them too.
+  const track = (child) => {
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+  };
+  try {
+    const ready = await Promise.race([
+      server.next('ready'),
+      server.exited.then((code) => ({ exitedWith: code })),
+    ]);
+    if ('exitedWith' in ready)
+      throw new Error(`${name} server exited (${ready.exitedWith}) before it was ready`);
+    const { port } = ready;
+    await checkServer(port, {
+      gzip: spec.gzip,
+      connections: 4,
+      callsPerConnection: h2loadConfig.checkCalls / 4,
+    });
+    let snapshotId = 0;
+    // The server's CPU (µs, user + system); a cluster's primary also gives each worker's.
+    const cpuNow = async () => {
+      const id = ++snapshotId;
+      server.child.send({ type: 'snapshot', id });
+      const { cpu, perWorker } = await server.next(`snapshot:${id}`);
+      return { total: cpu.user + cpu.system, perWorker };
+    };
+    const perResponse = responseBytes(spec.gzip);
+    const results = {};
+    for (const [load, { connections, streams }] of Object.entries(H2LOAD_LOADS)) {
+      if (spec.manyConnectionsOnly && connections === 1) continue;
+      const options = { port, connections, streams, bodyFile, gzip: spec.gzip };
+      await runH2load({ ...options, requests: h2loadConfig.warmupRequests }, { perResponse, track });
+      const before = await cpuNow();
+      const result = await runH2load({ ...options, requests: h2loadConfig.requests }, { perResponse, track });
+      const after = await cpuNow();
+      const cpuUs = after.total - before.total;
+      results[load] = {
+        rate: result.rate,
+        meanMs: result.meanMs,
+        cpuPerRequestUs: cpuUs / h2loadConfig.requests,
+      };
+      // How evenly the connections were spread: each worker's share of the CPU, busiest first.
+      if (after.perWorker)
+        results[load].workerCpuShares = after.perWorker
+          .map((value, index) => (value - before.perWorker[index]) / cpuUs)
+          .sort((a, b) => b - a);
+      const shares = results[load].workerCpuShares;
+      process.stderr.write(
+        `  r${round} h2load ${name} ${load}: ${Math.round(result.rate)} req/s, ${results[load].cpuPerRequestUs.toFixed(1)} µs server CPU/request${shares ? ` (workers' CPU shares ${shares.map((share) => `${Math.round(share * 100)}%`).join(' / ')})` : ''}\n`,
+      );
+    }
+    return results;
+  } finally {
+    if (server.child.connected) server.child.send({ type: 'stop' });
+    const kill = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+    await server.exited;
+    clearTimeout(kill);
+  }
 }
 
 const MiB = 2 ** 20;
@@ -960,12 +1070,15 @@ function writeReport(print) {
     ...(instructions
       ? instructionsSection(instructions)
       : ['(not run yet: `pnpm bench -- --instructions`, needs valgrind)', '']),
+    '## h2load: unary calls against the servers alone',
+    '',
+    ...(h2load ? h2loadSection(h2load) : ['(not run yet: `pnpm bench -- --h2load`, needs h2load)', '']),
     notes,
     '',
   );
   const markdown = `${lines.join('\n')}`;
   writeFileSync(out, markdown);
-  writeFileSync(jsonPath, `${JSON.stringify({ perf, paired, memory, instructions }, null, 2)}\n`);
+  writeFileSync(jsonPath, `${JSON.stringify({ perf, paired, memory, instructions, h2load }, null, 2)}\n`);
   if (print) process.stdout.write(markdown);
 }
 
@@ -1009,6 +1122,7 @@ let perf = previous.perf;
 let memory = previous.memory;
 let paired = previous.paired;
 let instructions = previous.instructions;
+let h2load = previous.h2load;
 if (runPerf) {
   const loadBefore = loadNow();
   const all = Object.fromEntries(pairs.map((pair) => [pair, []]));
@@ -1061,6 +1175,49 @@ if (runPairedRuns) {
     groups,
   };
   writeReport(false);
+}
+
+if (runH2loadPart) {
+  const version = h2loadVersion();
+  if (version === undefined) {
+    process.stderr.write(
+      'h2load workload skipped: h2load is not on PATH (Debian: apt-get install nghttp2-client)\n',
+    );
+  } else {
+    const loadBefore = loadNow();
+    const bodyDir = mkdtempSync(join(tmpdir(), 'grpc-aio-bench-h2load-'));
+    const bodyFile = join(bodyDir, 'request.bin');
+    writeFileSync(bodyFile, REQUEST_BODY);
+    const raw = [];
+    try {
+      for (let round = 1; round <= h2loadRounds; round++) {
+        process.stderr.write(`h2load round ${round}/${h2loadRounds}\n`);
+        const row = {};
+        for (const name of round % 2 ? h2loadServers : [...h2loadServers].reverse())
+          row[name] = await retried(`h2load ${name}`, () => runH2loadServer(name, round, bodyFile));
+        raw.push(row);
+      }
+      const loads = Object.keys(H2LOAD_LOADS);
+      h2load = {
+        ...stamp(loadBefore),
+        h2load: version,
+        only: Boolean(args.h2load),
+        config: h2loadConfig,
+        rounds: h2loadRounds,
+        servers: h2loadServers,
+        loads,
+        summary: summarizeH2load(raw, h2loadServers, loads),
+        raw,
+      };
+      writeReport(false);
+    } catch (error) {
+      // The other parts go on; the report keeps the previous h2load figures.
+      process.stderr.write(`h2load workload failed: ${error?.stack ?? error}\n`);
+      process.exitCode = 1;
+    } finally {
+      rmSync(bodyDir, { recursive: true, force: true });
+    }
+  }
 }
 
 if (runInstructions) {

@@ -1,5 +1,6 @@
 // One benchmark process: a server (`worker.mjs server IMPL`) or a client (`worker.mjs client IMPL
 // TARGET`), driven by run.mjs over the IPC channel.
+import { Compression } from '@grpc-aio/core';
 import { idle } from './idle.mjs';
 import { workloads } from './workloads.mjs';
 
@@ -11,13 +12,15 @@ const implNames =
   role === 'server' ? implName.split(',') : [...new Set(implName.split(',').map((arm) => arm.split('>')[0]))];
 const impls = Object.fromEntries(
   await Promise.all(
-    // `aiob`: grpc-aio from the builds given to run.mjs --ab-channel/--ab-server.
+    // `aiob`: grpc-aio from the builds given to run.mjs --ab-channel/--ab-server; `aio+gzip`
+    // (servers only, the h2load workload): grpc-aio with gzip as its default response compression.
     implNames.map(async (name) => [
       name,
-      await import(name === 'aiob' ? './impls/aio.mjs?variant=b' : `./impls/${name}.mjs`),
+      await import(name === 'aiob' ? './impls/aio.mjs?variant=b' : `./impls/${name.split('+')[0]}.mjs`),
     ]),
   ),
 );
+const serverOptions = (name) => (name.endsWith('+gzip') ? { compression: Compression.Gzip } : undefined);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** CPU and memory of this process; with `gc`, after two full collections (needs --expose-gc). */
@@ -41,7 +44,7 @@ async function waitIdle(count, timeoutMs = 60_000) {
 
 if (role === 'server') {
   const servers = {};
-  for (const name of implNames) servers[name] = await impls[name].startServer();
+  for (const name of implNames) servers[name] = await impls[name].startServer(serverOptions(name));
   process.on('message', async (message) => {
     if (message.type === 'snapshot') {
       try {

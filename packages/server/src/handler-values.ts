@@ -1,4 +1,12 @@
-// What handlers hand back, told apart: promises, (async) iterables, bytes.
+import type { RpcMethodHandler } from '@grpc-aio/core';
+
+// What handlers are and hand back, told apart: promises, (async) iterables, bytes.
+
+/** The message of the TypeError for a handler without the behavior its kind needs. */
+export function missingBehavior(handler: RpcMethodHandler, method: string): string {
+  const kind = `${handler.requestStreaming ? 'stream' : 'unary'}${handler.responseStreaming ? 'Stream' : 'Unary'}`;
+  return `The handler of ${method} has no ${kind} behavior.`;
+}
 
 function isObjectLike(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';

@@ -39,6 +39,6 @@ export {
   unaryStreamRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from './method-handlers.js';
+export { NO_REQUEST, SECOND_REQUEST, WRITE_ON_UNARY_RESPONSE } from './rpc-host.js';
 export type { AioServerOptions } from './server.js';
 export { server } from './server.js';
-export { NO_REQUEST, SECOND_REQUEST, WRITE_ON_UNARY_RESPONSE } from './server-rpc.js';

@@ -22,14 +22,11 @@ import {
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
-import { runInRpcScope, runServerInterceptors, type ServerInterceptor } from '@grpc-aio/interceptors/server';
+import { runInRpcScope, runServerInterceptors } from '@grpc-aio/interceptors/server';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
-import { CallInfo, receiveInvocationMetadata } from './call-info.js';
 import { describeThrown } from './describe-error.js';
-import { describeType, isAsyncIterable, isIterable, isThenable, toBuffer } from './handler-values.js';
+import { isAsyncIterable, isIterable, isThenable, missingBehavior } from './handler-values.js';
 import {
-  CANCELLED_BY_CLIENT,
-  CANCELLED_BY_DEADLINE,
   CANCELLED_BY_RUNTIME,
   CANCELLED_BY_SERVER_STOP,
   COMPRESSION_AFTER_METADATA,
@@ -38,64 +35,33 @@ import {
 import { isRpcMethodHandler } from './method-handlers.js';
 import { RequestStream } from './request-stream.js';
 import { ResponseWindow } from './response-window.js';
+import {
+  CANCEL_MESSAGES,
+  installRpcEventHandlers,
+  type RpcEvents,
+  rpcEvents,
+  runDoneCallback,
+} from './rpc-events.js';
+import {
+  NO_REQUEST,
+  type RpcHost,
+  SECOND_REQUEST,
+  serializeResponse,
+  WRITE_ON_UNARY_RESPONSE,
+} from './rpc-host.js';
 import type { CancelReason, ServerCallTransport } from './server-call-transport.js';
-
-// A unary-request call must carry exactly one request. C-core leaves that to the wrapper: Python's
-// sync server answers UNIMPLEMENTED ("... requires exactly one request message."), as grpc-js does;
-// grpc.aio never answers a call without its request. Both cases get UNIMPLEMENTED here.
-/** The details of a request that arrived on a unary-request method without its message. */
-export const NO_REQUEST = 'Received no request message for a unary-request method.';
-/** The details of a second request on a unary-request method. */
-export const SECOND_REQUEST = 'Received a second request message for a unary-request method.';
-/** `context.write()` on an RPC whose response is unary. */
-export const WRITE_ON_UNARY_RESPONSE =
-  'write() is only for response-streaming RPCs; return the response instead.';
-
-/** What an RPC needs from its server. */
-export interface RpcHost {
-  readonly interceptors: readonly ServerInterceptor[];
-  /** Registered handlers, then generic handlers; `details` is made only if a generic handler needs it. */
-  findHandler(path: string, details: () => HandlerCallDetails): RpcMethodHandler | null | undefined;
-  /** Takes a slot under `maximumConcurrentRpcs`; false when none is free. */
-  admit(): boolean;
-  /** The RPC is over and none of its user code runs any more. */
-  ended(rpc: ServerRpc, admitted: boolean): void;
-  /** The clock of deadlines and `timeRemaining()`, in ms since the epoch (default `Date.now()`). */
-  now?(): number;
-  /** Replaces every handler's codecs, for a transport that carries objects (the servicer harness). */
-  readonly codec?: MessageCodec | undefined;
-}
-
-/** How messages on the transport become requests, and responses messages. */
-export interface MessageCodec {
-  /** In place of the handler's `requestDeserializer`. */
-  readonly deserialize: (message: Buffer) => unknown;
-  /** In place of the handler's `responseSerializer`; must return a Uint8Array. */
-  readonly serialize: (response: unknown) => Uint8Array;
-}
+import { StatusContext, trailersOf } from './status-context.js';
 
 // Response styles: none yet, yielded (the handler's iterable), written (`context.write()`).
 const NONE = 0;
 const ITERATOR = 1;
 const READ_WRITE = 2;
 
-// Hooks for serverRpcEvents, with access to the private members of ServerRpc (set in its static
-// block), so that no per-call closures are needed.
-let onMessage: (rpc: ServerRpc, message: Buffer) => void;
-let onHalfClose: (rpc: ServerRpc) => void;
-let onCancel: (rpc: ServerRpc, reason: CancelReason) => void;
-
-const CANCEL_MESSAGES: Readonly<Record<CancelReason, string>> = {
-  client: CANCELLED_BY_CLIENT,
-  deadline: CANCELLED_BY_DEADLINE,
-  runtime: CANCELLED_BY_RUNTIME,
-};
-
 /**
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
  * Driven by its {@link ServerCallTransport} through {@link serverRpcEvents}.
  */
-export class ServerRpc extends CallInfo implements ServicerContext<unknown, unknown> {
+export class ServerRpc extends StatusContext implements ServicerContext<unknown, unknown> {
   readonly #host: RpcHost;
   readonly #call: ServerCallTransport;
   readonly #path: string;
@@ -115,9 +81,6 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
   #controller: AbortController | undefined;
 
   // Status set by the handler.
-  #code: StatusCode | undefined;
-  #statusDetails: string | undefined;
-  #trailingMetadata: Metadata | undefined;
   #aborted = false;
   #initialMetadataSent = false;
 
@@ -133,9 +96,11 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
   #scope: (<R>(fn: () => R) => R) | undefined;
 
   static {
-    onMessage = (rpc, message) => rpc.#onMessage(message);
-    onHalfClose = (rpc) => rpc.#onHalfClose();
-    onCancel = (rpc, reason) => rpc.#onCancel(reason);
+    installRpcEventHandlers({
+      message: (rpc, message) => (rpc as ServerRpc).#onMessage(message),
+      halfClose: (rpc) => (rpc as ServerRpc).#onHalfClose(),
+      cancel: (rpc, reason) => (rpc as ServerRpc).#onCancel(reason),
+    });
   }
 
   constructor(host: RpcHost, path: string, call: ServerCallTransport) {
@@ -241,8 +206,6 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
     this.#maybeEnded();
   }
 
-  // ---- events from the transport -----------------------------------------------------------------
-
   #onMessage(message: Buffer): void {
     if (this.#unaryRequest) {
       if (this.#request === undefined) {
@@ -297,19 +260,9 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
     this.#done = true;
     const callbacks = this.#doneCallbacks;
     this.#doneCallbacks = undefined;
-    if (callbacks !== undefined) for (const callback of callbacks) this.#runDoneCallback(callback);
+    if (callbacks !== undefined)
+      for (const callback of callbacks) runDoneCallback(callback, this, this.#path);
     this.#maybeEnded();
-  }
-
-  #runDoneCallback(callback: (context: this) => void): void {
-    try {
-      callback(this);
-    } catch (error) {
-      process.emitWarning(`A done callback of ${this.#path} threw: ${describeThrown(error)}`, {
-        type: 'GrpcAioWarning',
-        code: 'GRPC_AIO_DONE_CALLBACK_ERROR',
-      });
-    }
   }
 
   #maybeEnded(): void {
@@ -335,8 +288,6 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
     return this.#statusSent || this.#terminated;
   }
 
-  // ---- running the handler -----------------------------------------------------------------------
-
   async #run(request: Buffer | undefined): Promise<void> {
     const handler = this.#handler as RpcMethodHandler;
     this.#busy = 1;
@@ -345,7 +296,7 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
         request === undefined ? (this.#requests as RequestStream).iterable() : this.#deserialize(request);
       if (handler.responseStreaming) {
         const behavior = handler.requestStreaming ? handler.streamStream : handler.unaryStream;
-        if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
+        if (typeof behavior !== 'function') throw new TypeError(missingBehavior(handler, this.#path));
         let result: unknown = behavior(argument as never, this);
         if (isThenable(result) && !isAsyncIterable(result)) result = await result;
         if (result != null) {
@@ -364,7 +315,7 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
         this.#finish(undefined, false);
       } else {
         const behavior = handler.requestStreaming ? handler.streamUnary : handler.unaryUnary;
-        if (typeof behavior !== 'function') throw new TypeError(this.#missingBehavior());
+        if (typeof behavior !== 'function') throw new TypeError(missingBehavior(handler, this.#path));
         const response = await behavior(argument as never, this);
         this.#finish(response, true);
       }
@@ -376,40 +327,28 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
     }
   }
 
-  #missingBehavior(): string {
-    const handler = this.#handler as RpcMethodHandler;
-    const kind = `${handler.requestStreaming ? 'stream' : 'unary'}${handler.responseStreaming ? 'Stream' : 'Unary'}`;
-    return `The handler of ${this.#path} has no ${kind} behavior.`;
-  }
-
-  /** The handler returned: send its response (unary) and the status. */
+  /** The handler returned: send its response (unary) and the status it set (OK by default). */
   #finish(response: unknown, unary: boolean): void {
     if (this.#over) return;
-    const code = this.#code;
-    if (code !== undefined && code !== StatusCode.OK) {
-      this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
-      return;
+    const code = this.code() ?? StatusCode.OK;
+    if (code !== StatusCode.OK || !unary) {
+      this.#sendSetStatus(code);
+    } else {
+      this.#initialMetadataSent = true;
+      this.#responseWindow().sendLast(this.#serialize(response), () => this.#sendSetStatus(StatusCode.OK));
     }
-    if (!unary) {
-      this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
-      return;
-    }
-    const bytes = this.#serialize(response);
-    this.#initialMetadataSent = true;
-    this.#responseWindow().sendLast(bytes, () => {
-      this.#sendStatus(StatusCode.OK, this.#statusDetails ?? '', this.#trailingMetadata);
-    });
   }
 
-  /** The handler threw. */
+  /** The handler threw: the code it set, else UNKNOWN naming what it threw. */
   #failed(error: unknown): void {
     if (this.#over) return;
-    const code = this.#code;
-    if (code !== undefined && code !== StatusCode.OK) {
-      this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
-    } else {
-      this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, this.#trailingMetadata);
-    }
+    const code = this.code();
+    if (code !== undefined && code !== StatusCode.OK) this.#sendSetStatus(code);
+    else this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, trailersOf(this));
+  }
+
+  #sendSetStatus(code: StatusCode): void {
+    this.#sendStatus(code, this.details() ?? '', trailersOf(this));
   }
 
   #deserialize(bytes: Buffer): unknown {
@@ -433,28 +372,13 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
    * and throws (a TypeError, or the serializer's error).
    */
   #serialize(response: unknown): Buffer {
-    const serializer = this.#host.codec?.serialize ?? this.#handler?.responseSerializer;
-    let bytes: unknown;
-    let failure: unknown;
-    let problem = '';
-    try {
-      bytes = serializer == null ? response : serializer(response);
-      if (!(bytes instanceof Uint8Array)) {
-        problem =
-          serializer == null
-            ? `A response must be a Uint8Array when its method handler has no responseSerializer, got ${describeType(response)}.`
-            : `The responseSerializer must return a Uint8Array, got ${describeType(bytes)}.`;
-        failure = new TypeError(problem);
-      }
-    } catch (error) {
-      failure = error;
-      problem = describeThrown(error);
-    }
-    if (failure !== undefined) {
-      this.#sendStatus(StatusCode.INTERNAL, `Failed to serialize response: ${problem}`, undefined);
-      throw failure;
-    }
-    return toBuffer(bytes as Uint8Array);
+    const serialized = serializeResponse(
+      this.#host.codec?.serialize ?? this.#handler?.responseSerializer,
+      response,
+    );
+    if (Buffer.isBuffer(serialized)) return serialized;
+    this.#sendStatus(StatusCode.INTERNAL, serialized.problem, undefined);
+    throw serialized.failure;
   }
 
   /** Sends one response; resolves once the transport took it (flow control). */
@@ -514,10 +438,10 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
     if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
     const trailers = trailingMetadata == null ? undefined : Metadata.from(trailingMetadata);
     this.#aborted = true;
-    if (trailers !== undefined && trailers.size > 0) this.#trailingMetadata = trailers;
-    if (details !== '') this.#statusDetails = details;
-    this.#code = code;
-    this.#sendStatus(code, this.#statusDetails ?? '', this.#trailingMetadata);
+    if (trailers !== undefined && trailers.size > 0) this.setTrailingMetadata(trailers);
+    if (details !== '') this.setDetails(details);
+    this.setCode(code);
+    this.#sendStatus(code, this.details() ?? '', trailersOf(this));
     throw new AbortError(LOCALLY_ABORTED);
   }
 
@@ -526,33 +450,6 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
       return Promise.reject(new TypeError('abortWithStatus() needs a Status.'));
     }
     return this.abort(status.code, status.details, status.trailingMetadata);
-  }
-
-  setTrailingMetadata(trailingMetadata: MetadataLike): void {
-    this.#trailingMetadata = Metadata.from(trailingMetadata);
-  }
-
-  trailingMetadata(): Metadata {
-    return this.#trailingMetadata ?? new Metadata();
-  }
-
-  setCode(code: StatusCode): void {
-    if (!isStatusCode(code)) throw new TypeError(`setCode() needs a StatusCode, got ${String(code)}.`);
-    this.#code = code;
-  }
-
-  setDetails(details: string): void {
-    if (typeof details !== 'string')
-      throw new TypeError(`setDetails() needs a string, got ${typeof details}.`);
-    this.#statusDetails = details;
-  }
-
-  code(): StatusCode | undefined {
-    return this.#code;
-  }
-
-  details(): string | undefined {
-    return this.#statusDetails;
   }
 
   setCompression(compression: Compression): void {
@@ -577,7 +474,7 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
   addDoneCallback(callback: (context: this) => void): void {
     if (typeof callback !== 'function') throw new TypeError('A done callback must be a function.');
     if (this.#done) {
-      this.#runDoneCallback(callback);
+      runDoneCallback(callback, this, this.#path);
       return;
     }
     (this.#doneCallbacks ??= []).push(callback);
@@ -597,14 +494,4 @@ export class ServerRpc extends CallInfo implements ServicerContext<unknown, unkn
 }
 
 /** Feeds a {@link ServerRpc} the events of its call, from its {@link ServerCallTransport}. */
-export const serverRpcEvents = Object.freeze({
-  /** The client's (invocation) metadata, or a function that makes it when first asked; before `dispatch()`. */
-  metadata: (rpc: ServerRpc, metadata: Metadata | (() => Metadata)): void =>
-    receiveInvocationMetadata(rpc, metadata),
-  /** One request message, answering a `startRead()`. */
-  message: (rpc: ServerRpc, message: Buffer): void => onMessage(rpc, message),
-  /** The end of the requests, answering a `startRead()`. */
-  halfClose: (rpc: ServerRpc): void => onHalfClose(rpc),
-  /** The call ended other than by the server's status; the transport told the client already. */
-  cancel: (rpc: ServerRpc, reason: CancelReason): void => onCancel(rpc, reason),
-});
+export const serverRpcEvents: RpcEvents<ServerRpc> = rpcEvents;

@@ -17,7 +17,8 @@ import { type ChannelzServer, registerServer, unregisterServer } from './channel
 import { type CredentialsSpec, credentialsSpec, insecureServerCredentials } from './credentials.js';
 import { LATE_REGISTRATION_WARNING_CODE, SERVER_SHUTTING_DOWN } from './messages.js';
 import { isGenericRpcHandler, methodHandlerPaths } from './method-handlers.js';
-import type { RpcHost, ServerRpc } from './server-rpc.js';
+import type { RpcHost } from './rpc-host.js';
+import type { ServerRpc } from './server-rpc.js';
 import { transportSettings } from './server-settings.js';
 import { Http2Transport, type TransportHost } from './transport/http2-transport.js';
 

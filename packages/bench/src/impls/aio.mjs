@@ -24,8 +24,12 @@ const {
 import { countOf, countRequest, decode, encode, MESSAGE, METHODS } from '../codec.mjs';
 import { idle } from '../idle.mjs';
 
-export async function startServer() {
-  const srv = createServer();
+/**
+ * `options.compression`: the server's default response compression (h2load's gzip row);
+ * `options.address`: where to listen (a cluster worker's shared port), 127.0.0.1:0 by default.
+ */
+export async function startServer({ compression, address = '127.0.0.1:0' } = {}) {
+  const srv = createServer(compression === undefined ? {} : { compression });
   srv.addRegisteredMethodHandlers('bench.Bench', {
     Unary: unaryUnaryRpcMethodHandler(async () => MESSAGE, decode, encode),
     ServerStream: unaryStreamRpcMethodHandler(
@@ -64,7 +68,7 @@ export async function startServer() {
       encode,
     ),
   });
-  const port = await srv.addInsecurePort('127.0.0.1:0');
+  const port = await srv.addInsecurePort(address);
   await srv.start();
   return { port, stop: () => srv.stop(null) };
 }

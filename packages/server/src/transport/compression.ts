@@ -58,9 +58,12 @@ export function compress(compression: Compression, message: Buffer): Buffer {
   return compression === Compression.Gzip ? gzipSync(message) : deflateSync(message);
 }
 
-/** Why a compressed message could not be read: too large once decompressed, or corrupt. */
+/**
+ * Why a compressed message could not be read: too large once decompressed (`size` when known: the
+ * decompressor stops one byte past the limit), or corrupt.
+ */
 export type DecompressFailure =
-  | { readonly tooLarge: true }
+  | { readonly tooLarge: true; readonly size: number | undefined }
   | { readonly tooLarge: false; readonly error: Error };
 
 /**
@@ -77,9 +80,10 @@ export function decompress(
   try {
     const output =
       compression === Compression.Gzip ? gunzipSync(message, options) : inflateSync(message, options);
-    return output.length > limit ? { tooLarge: true } : output;
+    return output.length > limit ? { tooLarge: true, size: output.length } : output;
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return { tooLarge: true };
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+      return { tooLarge: true, size: undefined };
     return { tooLarge: false, error: error as Error };
   }
 }

@@ -238,11 +238,10 @@ export class Http2ServerCall implements ServerCallTransport {
     const result = decompress(algorithm, payload, limit);
     if (Buffer.isBuffer(result)) return result;
     if (result.tooLarge) {
-      // C-core reports the decompressed size; the decompressor stopped at the limit, so say "more than".
-      this.#fail(
-        StatusCode.RESOURCE_EXHAUSTED,
-        receivedTooLarge(limit + 1, limit).replace('(', '(more than '),
-      );
+      // C-core reports the decompressed size. The decompressor stops one byte past the limit: past
+      // that, the size is not known (a gzip bomb is never inflated), so the text says "more than".
+      const size = result.size === undefined ? `more than ${limit + 1}` : String(result.size);
+      this.#fail(StatusCode.RESOURCE_EXHAUSTED, `Received message larger than max (${size} vs. ${limit})`);
     } else {
       this.#fail(StatusCode.INTERNAL, decompressFailed(algorithmName(algorithm), result.error));
     }

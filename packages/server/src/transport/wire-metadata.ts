@@ -7,17 +7,25 @@ import { Metadata, type MetadataValue } from '@grpc-aio/metadata';
 
 /**
  * Request headers that belong to the transport, never to `invocationMetadata()`: the pseudo-headers
- * and what C-core's server takes out of the metadata batch it hands to the application (Python's
- * grpc.aio server shows the same set; test/wire.test.ts compares the two).
+ * and what C-core's server takes out of the metadata batch it hands to the application (C-core's
+ * PublishToAppEncoder; packages/interop/test/server-transport.test.ts compares with a Python
+ * grpc.aio server). `host` is C-core's `:authority` when that is missing.
  */
 const RESERVED_REQUEST = new Set([
   'content-type',
   'te',
+  'host',
   'grpc-timeout',
   'grpc-encoding',
   'grpc-accept-encoding',
-  'content-length',
-  'host',
+  'grpc-internal-encoding-request',
+  'grpc-status',
+  'grpc-message',
+  'grpc-trace-bin',
+  'grpc-tags-bin',
+  'grpc-server-stats-bin',
+  'endpoint-load-metrics-bin',
+  'lb-cost-bin',
 ]);
 
 /**
@@ -41,6 +49,9 @@ const RESERVED_RESPONSE = new Set([
 /** The invocation metadata of a request, from its raw header list (`[name, value, name, value, ...]`). */
 export function requestMetadata(rawHeaders: readonly string[]): Metadata {
   const entries = new Map<string, MetadataValue[]>();
+  // C-core hands the user agent over first (a typed field of its metadata batch), the rest in order.
+  const userAgent = rawHeaders.indexOf('user-agent');
+  if (userAgent >= 0 && userAgent % 2 === 0) entries.set('user-agent', []);
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const key = rawHeaders[index] as string;
     if (key.charCodeAt(0) === 0x3a /* : */ || RESERVED_REQUEST.has(key)) continue;
