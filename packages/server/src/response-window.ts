@@ -18,11 +18,9 @@ export class ResponseWindow {
   #writers: Writer[] = [];
   #inFlight = 0;
   #compressNext = true;
-  // The transport's write callback, made once per RPC rather than once per message.
-  readonly #onWritten = (): void => {
-    this.#inFlight--;
-    this.#writers.shift()?.resolve();
-  };
+  // The transport's write callback, made once per RPC (at its first streamed response) rather than
+  // once per message.
+  #onWritten: (() => void) | undefined;
 
   constructor(call: ServerCallTransport) {
     this.#call = call;
@@ -42,6 +40,10 @@ export class ResponseWindow {
   /** Sends one streamed response; resolves once there is room in the window. */
   send(message: Buffer): Promise<void> {
     this.#inFlight++;
+    this.#onWritten ??= () => {
+      this.#inFlight--;
+      this.#writers.shift()?.resolve();
+    };
     this.#call.sendMessage(message, this.#onWritten, this.#takeCompressNext());
     if (this.#inFlight <= WRITE_WINDOW) return WRITTEN;
     return new Promise((resolve, reject) => {
@@ -49,9 +51,12 @@ export class ResponseWindow {
     });
   }
 
-  /** Sends the one response of a unary-response RPC; `then` runs once the transport took it. */
-  sendLast(message: Buffer, then: () => void): void {
-    this.#call.sendMessage(message, then, this.#takeCompressNext());
+  /**
+   * Sends the one response of a unary-response RPC. The status may follow at once: a transport sends
+   * what it is given in order.
+   */
+  sendLast(message: Buffer): void {
+    this.#call.sendFinalMessage(message, this.#takeCompressNext());
   }
 
   /** The RPC ended: writers waiting for room reject with `reason`. */

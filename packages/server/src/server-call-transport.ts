@@ -31,7 +31,12 @@ export interface ServerCallTransport {
    * `callback` runs once the transport took it (flow control).
    */
   sendMessage(message: Buffer, callback: () => void, compress: boolean): void;
-  /** Ends the RPC with a status and optional trailing metadata. */
+  /**
+   * Sends the one response of a unary-response call, compressed unless `compress` is false; its
+   * status follows at once (a transport may send the two together).
+   */
+  sendFinalMessage(message: Buffer, compress: boolean): void;
+  /** Ends the RPC with a status and optional trailing metadata, after every message given before it. */
   sendStatus(status: TransportStatus): void;
   /** Asks for the next event of the request stream: one message, or the half-close. */
   startRead(): void;

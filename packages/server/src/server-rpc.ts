@@ -335,7 +335,8 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       this.#sendSetStatus(code);
     } else {
       this.#initialMetadataSent = true;
-      this.#responseWindow().sendLast(this.#serialize(response), () => this.#sendSetStatus(StatusCode.OK));
+      this.#responseWindow().sendLast(this.#serialize(response));
+      this.#sendSetStatus(StatusCode.OK);
     }
   }
 

@@ -347,6 +347,10 @@ class HarnessCall implements ServerCallTransport {
     callback();
   }
 
+  sendFinalMessage(message: Buffer): void {
+    this.sendMessage(message, () => {});
+  }
+
   sendStatus(status: TransportStatus): void {
     if (this.#ended !== undefined) return;
     const unary = status.code === StatusCode.OK ? this.#response : undefined;

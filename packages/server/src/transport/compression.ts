@@ -42,14 +42,21 @@ export class CompressionSet {
   }
 }
 
-/** The algorithms a peer's `grpc-accept-encoding` lists (identity always). */
+// Clients send the same grpc-accept-encoding on every call: the last one read is remembered.
+let lastHeader = '';
+let lastBits = 1;
+
+/** The algorithms a peer's `grpc-accept-encoding` lists (identity always), as bits. */
 export function acceptedAlgorithms(header: string | undefined): number {
+  if (header === undefined) return 1;
+  if (header === lastHeader) return lastBits;
   let bits = 1;
-  if (header === undefined) return bits;
   for (const part of header.split(',')) {
     const compression = algorithmOf(part.trim());
     if (compression !== undefined) bits |= 1 << compression;
   }
+  lastHeader = header;
+  lastBits = bits;
   return bits;
 }
 

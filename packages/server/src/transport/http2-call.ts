@@ -77,6 +77,15 @@ const END_STREAM = { endStream: true, sendDate: false } as ServerStreamResponseO
 
 const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': '0' });
 
+// Each stream carries its call, so that one set of listeners (called with the stream as `this`)
+// serves every call: no closures per call.
+const CALL = Symbol('grpc-aio.call');
+type CallStream = ServerHttp2Stream & { [CALL]: Http2ServerCall };
+let onData: (this: CallStream, chunk: Buffer) => void;
+let onEnd: (this: CallStream) => void;
+let onClose: (this: CallStream) => void;
+let onWantTrailers: (this: CallStream) => void;
+
 /** One gRPC call on an HTTP/2 stream: the {@link ServerCallTransport} of the server's transport. */
 export class Http2ServerCall implements ServerCallTransport {
   readonly #stream: ServerHttp2Stream;
@@ -101,6 +110,28 @@ export class Http2ServerCall implements ServerCallTransport {
   #headersSent = false;
   #finished = false;
   #trailers: OutgoingHttpHeaders = OK_TRAILERS;
+  #finalFrame: Buffer | undefined;
+
+  static {
+    onData = function (chunk) {
+      this[CALL].#onData(chunk);
+    };
+    onEnd = function () {
+      const call = this[CALL];
+      call.#requestsEnded = true;
+      call.#deliver();
+    };
+    onClose = function () {
+      const call = this[CALL];
+      call.#connection.keeper.streamEnded((this.rstCode ?? 0) !== 0);
+      call.#onClose();
+    };
+    onWantTrailers = function () {
+      const call = this[CALL];
+      this.sendTrailers(call.#trailers);
+      call.#stopRequests();
+    };
+  }
 
   constructor(
     stream: ServerHttp2Stream,
@@ -119,21 +150,13 @@ export class Http2ServerCall implements ServerCallTransport {
   /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
   attach(rpc: ServerRpc): void {
     this.#rpc = rpc;
-    const stream = this.#stream;
-    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
-    stream.on('end', () => {
-      this.#requestsEnded = true;
-      this.#deliver();
-    });
-    stream.on('close', () => {
-      this.#connection.keeper.streamEnded((stream.rstCode ?? 0) !== 0);
-      this.#onClose();
-    });
+    const stream = this.#stream as CallStream;
+    stream[CALL] = this;
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('close', onClose);
+    stream.on('wantTrailers', onWantTrailers);
     this.#connection.keeper.streamStarted();
-    stream.on('wantTrailers', () => {
-      stream.sendTrailers(this.#trailers);
-      this.#stopRequests();
-    });
     if (Number.isFinite(this.#start.deadline)) {
       this.#timer = new LongTimer(this.#start.deadline, () => this.#expire());
     }
@@ -287,11 +310,22 @@ export class Http2ServerCall implements ServerCallTransport {
   }
 
   sendMessage(message: Buffer, callback: () => void, compressMessage: boolean): void {
-    if (this.#finished || this.#stream.destroyed) return;
+    const frame = this.#frame(message, compressMessage);
+    if (frame !== undefined) this.#stream.write(frame, callback);
+  }
+
+  sendFinalMessage(message: Buffer, compressMessage: boolean): void {
+    // Held for the status that follows: stream.end(frame) sends both with one write.
+    this.#finalFrame = this.#frame(message, compressMessage);
+  }
+
+  /** The wire form of one response (headers go first), or undefined when it cannot be sent. */
+  #frame(message: Buffer, compressMessage: boolean): Buffer | undefined {
+    if (this.#finished || this.#stream.destroyed) return undefined;
     const limit = this.#settings.maxSendMessageLength;
     if (message.length > limit) {
       this.#fail(StatusCode.RESOURCE_EXHAUSTED, sentTooLarge(message.length, limit));
-      return;
+      return undefined;
     }
     if (!this.#headersSent) this.#respond(undefined);
     const compression = this.#responseCompression;
@@ -305,7 +339,7 @@ export class Http2ServerCall implements ServerCallTransport {
       channelz.lastMessageSent = Date.now();
     }
     this.#connection.keeper.sent();
-    this.#stream.write(frame, callback);
+    return frame;
   }
 
   sendStatus(status: TransportStatus): void {
@@ -319,7 +353,10 @@ export class Http2ServerCall implements ServerCallTransport {
     addMetadataHeaders(trailers, status.metadata);
     if (this.#headersSent) {
       this.#trailers = trailers;
-      stream.end();
+      const final = this.#finalFrame;
+      this.#finalFrame = undefined;
+      if (final === undefined) stream.end();
+      else stream.end(final);
       return;
     }
     // Trailers-Only: one HEADERS frame with END_STREAM.

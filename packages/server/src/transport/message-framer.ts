@@ -19,8 +19,9 @@ const EMPTY = Buffer.alloc(0);
 /** Splits a stream of DATA bytes into messages. */
 export class FrameDecoder {
   readonly #limit: number;
-  // The header of the message being read (5 bytes), then its payload.
-  readonly #header = Buffer.alloc(HEADER);
+  // The header of the message being read (5 bytes; made when a header is split across chunks), then
+  // its payload.
+  #header: Buffer | undefined;
   #headerBytes = 0;
   #payload: Buffer = EMPTY;
   #payloadBytes = 0;
@@ -57,18 +58,21 @@ export class FrameDecoder {
             offset = start + size;
             continue;
           }
-          chunk.copy(this.#header, 0, offset, offset + HEADER);
+          this.#header = chunk.subarray(offset, offset + HEADER);
           this.#headerBytes = HEADER;
           offset += HEADER;
         } else {
+          // A header split across chunks: gathered in a buffer of its own.
+          if (this.#headerBytes === 0) this.#header = Buffer.alloc(HEADER);
           const take = Math.min(HEADER - this.#headerBytes, length - offset);
-          chunk.copy(this.#header, this.#headerBytes, offset, offset + take);
+          chunk.copy(this.#header as Buffer, this.#headerBytes, offset, offset + take);
           this.#headerBytes += take;
           offset += take;
           if (this.#headerBytes < HEADER) break;
         }
-        const flag = this.#header[0] as number;
-        const size = this.#header.readUInt32BE(1);
+        const header = this.#header as Buffer;
+        const flag = header[0] as number;
+        const size = header.readUInt32BE(1);
         const error = this.#check(flag, size);
         if (error !== undefined) return error;
         this.#compressed = flag === 1;
