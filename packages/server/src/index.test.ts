@@ -13,6 +13,7 @@ describe('@grpc-aio/server exports', () => {
         "LATE_REGISTRATION_WARNING_CODE",
         "LocalConnectionType",
         "NO_REQUEST",
+        "REUSE_PORT_UNSUPPORTED",
         "SECOND_REQUEST",
         "SERVER_SHUTTING_DOWN",
         "WRITE_ON_UNARY_RESPONSE",

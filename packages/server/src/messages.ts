@@ -18,3 +18,6 @@ export const CANCELLED_BY_RUNTIME = 'The RPC was terminated by the gRPC runtime.
 export const COMPRESSION_AFTER_METADATA = 'Compression must be set before initial metadata is sent.';
 /** The code of the warning emitted when registered handlers are added after start(). */
 export const LATE_REGISTRATION_WARNING_CODE = 'GRPC_AIO_SERVER_LATE_REGISTRATION';
+/** `server()` with `grpc.so_reuseport` 1 on a Node that cannot set SO_REUSEPORT (before 22.12). */
+export const REUSE_PORT_UNSUPPORTED =
+  'grpc.so_reuseport=1 needs Node 22.12 or later (net listen({ reusePort })); on this Node a port is bound by one socket only. Use node:cluster to serve one port from several processes.';

@@ -1,4 +1,5 @@
 import { type ChannelOption, type Compression, isCompression } from '@grpc-aio/core';
+import { REUSE_PORT_UNSUPPORTED } from './messages.js';
 import { CompressionSet } from './transport/compression.js';
 import { type ConnectionSettings, DEFAULT_CONNECTION_SETTINGS } from './transport/connection-keeper.js';
 import type { TransportSettings } from './transport/http2-transport.js';
@@ -76,6 +77,21 @@ function connectionSettings(map: Map<string, OptionValue>): ConnectionSettings {
   };
 }
 
+// Node 22.12 and 23.1 added listen({ reusePort }).
+const [MAJOR = 0, MINOR = 0] = process.versions.node.split('.').map(Number);
+const NODE_HAS_REUSE_PORT = MAJOR > 23 || (MAJOR === 23 && MINOR >= 1) || (MAJOR === 22 && MINOR >= 12);
+
+/**
+ * `grpc.so_reuseport`: only when set to 1 (C-core's default of 1 cannot be had on Node 20, so an
+ * unset option binds exclusively, and an explicit 1 where Node cannot do it is an error).
+ * @throws Error {@link REUSE_PORT_UNSUPPORTED}.
+ */
+function reusePort(map: Map<string, OptionValue>): boolean {
+  if ((integer(map, 'grpc.so_reuseport') ?? 0) === 0) return false;
+  if (!NODE_HAS_REUSE_PORT) throw new Error(REUSE_PORT_UNSUPPORTED);
+  return true;
+}
+
 /** The transport's settings from `server({ options, compression })`. */
 export function transportSettings(
   options: readonly ChannelOption[] | undefined,
@@ -107,6 +123,7 @@ export function transportSettings(
       maxConcurrentStreams !== undefined && maxConcurrentStreams >= 0 ? maxConcurrentStreams : undefined,
     maxMetadataSize: maxMetadataSize !== undefined && maxMetadataSize > 0 ? maxMetadataSize : undefined,
     enableChannelz: (integer(map, 'grpc.enable_channelz') ?? 1) !== 0,
+    reusePort: reusePort(map),
     connection: connectionSettings(map),
   };
 }

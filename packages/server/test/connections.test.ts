@@ -2,6 +2,7 @@
 // age, handshake timeout, reset bursts; and no socket left behind.
 import { connect, constants } from 'node:http2';
 import { connect as tcpConnect } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
 import { describe, expect, it } from 'vitest';
 import { channelzRegistry } from '../src/channelz.js';
@@ -192,4 +193,49 @@ describe('connections', () => {
     );
     await until(() => openConnections(port) === 0);
   }, 20_000);
+});
+
+describe('connections: limits a client meets', () => {
+  it('A1 grpc.keepalive_timeout_ms: a client that never answers the server ping is disconnected', async () => {
+    const { port } = await server([
+      ['grpc.keepalive_time_ms', 50],
+      ['grpc.keepalive_timeout_ms', 100],
+      ['grpc.keepalive_permit_without_calls', 1],
+    ]);
+    // A hand-made HTTP/2 client: the preface and an empty SETTINGS frame, then silence (no PING ack).
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    const frames: number[] = [];
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 9) {
+        const length = buffered.readUIntBE(0, 3);
+        if (buffered.length < 9 + length) break;
+        frames.push(buffered[3] as number);
+        buffered = buffered.subarray(9 + length);
+      }
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(
+      Buffer.concat([
+        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+        Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]),
+      ]),
+    );
+    await closed;
+    const PING = 6;
+    expect(frames).toContain(PING);
+    await until(() => openConnections(port) === 0);
+  });
+
+  it('A1 grpc.max_metadata_size: a larger header list is refused (RESOURCE_EXHAUSTED at a grpc-js client), the connection serves on', async () => {
+    const { client } = await server([['grpc.max_metadata_size', 1024]]);
+    const big = new grpc.Metadata();
+    big.set('x-big', 'a'.repeat(2000));
+    expect((await unary(client, '/t.S/M', 'x', { metadata: big, timeout: 5 })).status.code).toBe(
+      StatusCode.RESOURCE_EXHAUSTED,
+    );
+    expect((await unary(client, '/t.S/M', 'x')).status.code).toBe(StatusCode.OK);
+  });
 });

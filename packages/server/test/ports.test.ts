@@ -6,7 +6,12 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatusCode } from '@grpc-aio/core';
 import { describe, expect, it } from 'vitest';
-import { methodHandlersGenericHandler, server, unaryUnaryRpcMethodHandler } from '../src/index.js';
+import {
+  methodHandlersGenericHandler,
+  REUSE_PORT_UNSUPPORTED,
+  server,
+  unaryUnaryRpcMethodHandler,
+} from '../src/index.js';
 import { decode, encode, newClient, track, unary } from './helpers.js';
 
 const hasIpv6 = Object.values(networkInterfaces()).some((entries) =>
@@ -76,6 +81,31 @@ describe('ports', () => {
       /^Failed to bind to address 127\.0\.0\.1:\d+: listen EADDRINUSE/,
     );
   });
+
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const nodeReusesPorts = major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+
+  it.skipIf(nodeReusesPorts)(
+    'A44 grpc.so_reuseport 1 is an error where Node cannot set SO_REUSEPORT; 0 binds exclusively',
+    async () => {
+      expect(() => server({ options: [['grpc.so_reuseport', 1]] })).toThrow(REUSE_PORT_UNSUPPORTED);
+      const srv = track(server({ options: [['grpc.so_reuseport', 0]] }));
+      const port = await srv.addInsecurePort('127.0.0.1:0');
+      await expect(
+        track(server({ options: [['grpc.so_reuseport', 0]] })).addInsecurePort(`127.0.0.1:${port}`),
+      ).rejects.toThrow(`Failed to bind to address 127.0.0.1:${port}`);
+    },
+  );
+
+  it.skipIf(!nodeReusesPorts)(
+    'A44 grpc.so_reuseport 1 lets two servers share a port (Node 22.12+)',
+    async () => {
+      const first = track(server({ options: [['grpc.so_reuseport', 1]] }));
+      const port = await first.addInsecurePort('127.0.0.1:0');
+      const second = track(server({ options: [['grpc.so_reuseport', 1]] }));
+      expect(await second.addInsecurePort(`127.0.0.1:${port}`)).toBe(port);
+    },
+  );
 
   it('A44 malformed addresses are clear errors', async () => {
     const srv = echoServer();

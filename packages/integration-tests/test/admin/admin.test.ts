@@ -60,6 +60,51 @@ describe('admin services', () => {
     }
   });
 
+  it('A79 channelz: GetServer, GetServerSockets and GetSocket describe the grpc-aio server and its connection', async () => {
+    const channel = insecureChannel(`127.0.0.1:${port}`);
+    try {
+      const call = <T>(name: keyof typeof definition, request: object): Promise<T> => {
+        const method = definition[name];
+        return channel.unaryUnary(
+          method.path,
+          (message: object) => method.requestSerialize(message),
+          (bytes) => method.responseDeserialize(Buffer.from(bytes)) as T,
+        )(request, { timeout: 5 }) as Promise<T>;
+      };
+      type ServerMessage = {
+        ref: { server_id: string };
+        data: { calls_started: string; calls_succeeded: string };
+        listen_socket: { socket_id: string; name: string }[];
+      };
+      const { server: servers } = await call<{ server: ServerMessage[] }>('GetServers', {
+        start_server_id: 0,
+      });
+      const ours = servers.find((entry) =>
+        entry.listen_socket.some((socket) => socket.name.endsWith(`:${port}`)),
+      );
+      expect(ours).toBeDefined();
+      const { server: one } = await call<{ server: ServerMessage }>('GetServer', {
+        server_id: ours?.ref.server_id,
+      });
+      expect(Number(one.data.calls_started)).toBeGreaterThanOrEqual(2);
+      expect(Number(one.data.calls_succeeded)).toBeGreaterThanOrEqual(1);
+      const { socket_ref: sockets } = await call<{ socket_ref: { socket_id: string; name: string }[] }>(
+        'GetServerSockets',
+        { server_id: ours?.ref.server_id, start_socket_id: 0 },
+      );
+      expect(sockets.length).toBeGreaterThanOrEqual(1);
+      expect(sockets[0]?.name).toMatch(/^ipv4:127\.0\.0\.1:\d+$/);
+      const { socket } = await call<{
+        socket: { data: { streams_started: string; messages_received: string }; local: { address: string } };
+      }>('GetSocket', { socket_id: sockets[0]?.socket_id });
+      expect(Number(socket.data.streams_started)).toBeGreaterThanOrEqual(1);
+      expect(Number(socket.data.messages_received)).toBeGreaterThanOrEqual(1);
+      expect(socket.local.address).toBe('tcpip_address');
+    } finally {
+      await channel.close();
+    }
+  });
+
   it('A79 addAdminServicers registers every grpc-js admin service (channelz at least)', async () => {
     const admin = server();
     const seen: string[] = [];

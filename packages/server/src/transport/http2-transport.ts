@@ -38,6 +38,8 @@ export interface TransportSettings extends CallSettings {
   readonly maxMetadataSize: number | undefined;
   /** `grpc.enable_channelz` (default on): the server and its sockets are listed in channelz. */
   readonly enableChannelz: boolean;
+  /** `grpc.so_reuseport` 1, on a Node that can (22.12+). */
+  readonly reusePort: boolean;
   /** Keepalive, ping enforcement, idleness, age, handshake timeout. */
   readonly connection: ConnectionSettings;
 }
@@ -194,6 +196,7 @@ export class Http2Transport {
         const bound = await listen(
           server,
           'path' in target ? target : { host: target.host, port: port ?? target.port },
+          this.#settings.reusePort,
         );
         port ??= bound;
         this.#listeners.push({ server, spec });
@@ -385,7 +388,11 @@ const LOCAL_AUTH: PeerAuth = Object.freeze({
   identityKey: undefined,
 }) as PeerAuth;
 
-function listen(server: Http2Server | Http2SecureServer, target: BindTarget): Promise<number> {
+function listen(
+  server: Http2Server | Http2SecureServer,
+  target: BindTarget,
+  reusePort: boolean,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once('error', onError);
@@ -396,6 +403,11 @@ function listen(server: Http2Server | Http2SecureServer, target: BindTarget): Pr
       resolve(typeof address === 'object' && address !== null ? (address as AddressInfo).port : 0);
     };
     if ('path' in target) server.listen(target.path, onListening);
-    else server.listen(target.port, target.host, onListening);
+    // `reusePort` is a listen() option of Node 22.12+ (reusePort() in server-settings.ts checks).
+    else
+      server.listen(
+        { port: target.port, host: target.host, ...(reusePort ? { reusePort } : {}) },
+        onListening,
+      );
   });
 }
