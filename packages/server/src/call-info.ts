@@ -1,31 +1,16 @@
-import { Metadata } from '@grpc-aio/metadata';
+import type { Metadata } from '@grpc-aio/metadata';
 import type { PeerAuth } from './auth-context.js';
 import type { ServerCallTransport } from './server-call-transport.js';
 
 // The part of the ServicerContext that describes the call: who the peer is, how it is secured,
 // what it sent as metadata, how long it has left.
 
-let receive: (info: CallInfo, metadata: Metadata | (() => Metadata)) => void;
-
-/** Gives `info` the client's metadata, or a function that makes it when first asked. */
-export function receiveInvocationMetadata(info: CallInfo, metadata: Metadata | (() => Metadata)): void {
-  receive(info, metadata);
-}
-
 /** What a {@link ServicerContext} tells about its call, from the call's transport. */
 export abstract class CallInfo {
   readonly #call: ServerCallTransport;
   readonly #now: (() => number) | undefined;
-  #metadataSource: (() => Metadata) | undefined;
   #metadata: Metadata | undefined;
   #auth: PeerAuth | undefined;
-
-  static {
-    receive = (info, metadata) => {
-      if (typeof metadata === 'function') info.#metadataSource = metadata;
-      else info.#metadata = metadata;
-    };
-  }
 
   /** @param now the clock of deadlines, in ms since the epoch (default `Date.now()`). */
   constructor(call: ServerCallTransport, now: (() => number) | undefined) {
@@ -34,10 +19,7 @@ export abstract class CallInfo {
   }
 
   invocationMetadata(): Metadata {
-    if (this.#metadata === undefined) {
-      this.#metadata = this.#metadataSource?.() ?? new Metadata();
-      this.#metadataSource = undefined;
-    }
+    this.#metadata ??= this.#call.getRequestMetadata();
     return this.#metadata;
   }
 

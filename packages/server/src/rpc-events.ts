@@ -1,5 +1,4 @@
-import type { Metadata } from '@grpc-aio/metadata';
-import { type CallInfo, receiveInvocationMetadata } from './call-info.js';
+import type { CallInfo } from './call-info.js';
 import { describeThrown } from './describe-error.js';
 import { CANCELLED_BY_CLIENT, CANCELLED_BY_DEADLINE, CANCELLED_BY_RUNTIME } from './messages.js';
 import type { CancelReason } from './server-call-transport.js';
@@ -17,8 +16,6 @@ interface RpcEventHandlers {
 
 /** The events a transport feeds its RPC. */
 export interface RpcEvents<Rpc> {
-  /** The client's (invocation) metadata, or a function that makes it when first asked; before `dispatch()`. */
-  readonly metadata: (rpc: Rpc, metadata: Metadata | (() => Metadata)) => void;
   /** One request message, answering a `startRead()`. */
   readonly message: (rpc: Rpc, message: Buffer) => void;
   /** The end of the requests, answering a `startRead()`. */
@@ -42,8 +39,6 @@ export const CANCEL_MESSAGES: Readonly<Record<CancelReason, string>> = {
 };
 
 export const rpcEvents: RpcEvents<CallInfo> = Object.freeze({
-  metadata: (rpc: CallInfo, metadata: Metadata | (() => Metadata)): void =>
-    receiveInvocationMetadata(rpc, metadata),
   message: (rpc: CallInfo, message: Buffer): void => handlers.message(rpc, message),
   halfClose: (rpc: CallInfo): void => handlers.halfClose(rpc),
   cancel: (rpc: CallInfo, reason: CancelReason): void => handlers.cancel(rpc, reason),

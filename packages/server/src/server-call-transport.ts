@@ -42,6 +42,8 @@ export interface ServerCallTransport {
   startRead(): void;
   /** The compression of this call's responses; only before initial metadata is sent. */
   setCompression(compression: Compression): void;
+  /** The client's (invocation) metadata; asked once, when the handler or an interceptor first needs it. */
+  getRequestMetadata(): Metadata;
   /** The peer's address in C-core's form (`ipv4:127.0.0.1:53514`). */
   getPeer(): string;
   /** The call's deadline in milliseconds on the host's clock (Infinity for none). */

@@ -168,6 +168,7 @@ class HarnessCall implements ServerCallTransport {
   readonly #kind: Kind;
   readonly #rpc: ServerRpc;
   readonly #deadline: number; // ms on the harness clock
+  readonly #metadata: Metadata;
   #timer: ScheduledCall | undefined;
 
   // Requests, as messages for the server.
@@ -204,6 +205,7 @@ class HarnessCall implements ServerCallTransport {
       now: () => time.time() * 1000,
       codec: BY_REFERENCE,
     };
+    this.#metadata = metadata.copy();
     this.#rpc = new ServerRpc(host, method, this);
     if (timeout == null) {
       this.#deadline = Number.POSITIVE_INFINITY;
@@ -212,7 +214,6 @@ class HarnessCall implements ServerCallTransport {
       this.#deadline = deadline * 1000;
       this.#timer = time.callAt(() => this.#expire(), deadline);
     }
-    serverRpcEvents.metadata(this.#rpc, metadata.copy());
   }
 
   // ---- the test (client) side ----------------------------------------------------------------
@@ -369,6 +370,10 @@ class HarnessCall implements ServerCallTransport {
 
   setCompression(_compression: Compression): void {
     // Messages pass by reference: there is nothing to compress.
+  }
+
+  getRequestMetadata(): Metadata {
+    return this.#metadata;
   }
 
   getPeer(): string {

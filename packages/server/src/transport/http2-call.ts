@@ -14,7 +14,7 @@ import { algorithmName, type CompressionSet, compress, decompress } from './comp
 import type { ConnectionKeeper } from './connection-keeper.js';
 import { LongTimer } from './grpc-timeout.js';
 import { encodeFrame, type Frame, FrameDecoder, type FrameError } from './message-framer.js';
-import { addMetadataHeaders, encodeGrpcMessage } from './wire-metadata.js';
+import { addMetadataHeaders, encodeGrpcMessage, requestMetadata } from './wire-metadata.js';
 
 /** What every call of a server shares. */
 export interface CallSettings {
@@ -133,13 +133,17 @@ export class Http2ServerCall implements ServerCallTransport {
     };
   }
 
+  readonly #rawHeaders: readonly string[];
+
   constructor(
     stream: ServerHttp2Stream,
+    rawHeaders: readonly string[],
     settings: CallSettings,
     connection: ConnectionInfo,
     start: CallStart,
   ) {
     this.#stream = stream;
+    this.#rawHeaders = rawHeaders;
     this.#settings = settings;
     this.#connection = connection;
     this.#start = start;
@@ -348,9 +352,14 @@ export class Http2ServerCall implements ServerCallTransport {
     this.#count(status.code === StatusCode.OK);
     const stream = this.#stream;
     if (stream.destroyed) return;
-    const trailers: OutgoingHttpHeaders = { 'grpc-status': String(status.code) };
-    if (status.details !== '') trailers['grpc-message'] = encodeGrpcMessage(status.details);
-    addMetadataHeaders(trailers, status.metadata);
+    let trailers: OutgoingHttpHeaders;
+    if (status.code === StatusCode.OK && status.details === '' && status.metadata === null) {
+      trailers = OK_TRAILERS;
+    } else {
+      trailers = { 'grpc-status': String(status.code) };
+      if (status.details !== '') trailers['grpc-message'] = encodeGrpcMessage(status.details);
+      addMetadataHeaders(trailers, status.metadata);
+    }
     if (this.#headersSent) {
       this.#trailers = trailers;
       const final = this.#finalFrame;
@@ -383,7 +392,7 @@ export class Http2ServerCall implements ServerCallTransport {
     this.#finished = true;
     this.#timer?.cancel();
     this.#timer = undefined;
-    this.#frames = [];
+    if (this.#frames.length > 0) this.#frames = [];
     this.#queuedBytes = 0;
     if (this.#paused) {
       this.#paused = false;
@@ -419,6 +428,10 @@ export class Http2ServerCall implements ServerCallTransport {
   }
 
   // ---- about the call ----------------------------------------------------------------------------
+
+  getRequestMetadata(): Metadata {
+    return requestMetadata(this.#rawHeaders);
+  }
 
   getPeer(): string {
     return this.#connection.peer;

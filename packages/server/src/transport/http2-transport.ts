@@ -16,7 +16,7 @@ import { type PeerAuth, peerAuth } from '../auth-context.js';
 import { type ChannelzServer, dropSocket, newSocket, socketAddress } from '../channelz.js';
 import { type CredentialsSpec, secureContextOptions } from '../credentials.js';
 import type { RpcHost } from '../rpc-host.js';
-import { ServerRpc, serverRpcEvents } from '../server-rpc.js';
+import { ServerRpc } from '../server-rpc.js';
 import { type BindTarget, bindTargets, formatAddress, isLoopback } from './addresses.js';
 import { acceptedAlgorithms, algorithmOf } from './compression.js';
 import { ConnectionKeeper, type ConnectionSettings } from './connection-keeper.js';
@@ -28,7 +28,7 @@ import {
   refuseCall,
   refuseHttp,
 } from './http2-call.js';
-import { invalidBinaryHeader, requestMetadata } from './wire-metadata.js';
+import { invalidBinaryHeader } from './wire-metadata.js';
 
 /** The connection settings of a server, from its channel arguments. */
 export interface TransportSettings extends CallSettings {
@@ -344,13 +344,12 @@ export class Http2Transport {
       requestCompression = algorithm;
     }
     const connection = this.#connections.get(stream.session as ServerHttp2Session) as ConnectionInfo;
-    const call = new Http2ServerCall(stream, this.#settings, connection, {
+    const call = new Http2ServerCall(stream, rawHeaders, this.#settings, connection, {
       deadline,
       requestCompression,
       acceptedByClient: acceptedAlgorithms(single(headers['grpc-accept-encoding'])),
     });
     const rpc = new ServerRpc(this.#host.rpcHost, path, call);
-    serverRpcEvents.metadata(rpc, () => requestMetadata(rawHeaders));
     call.attach(rpc);
     this.#host.accept(rpc);
   }
