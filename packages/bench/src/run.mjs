@@ -137,7 +137,8 @@ const ALL_PAIRS = ['grpcjs>grpcjs', 'aio>aio', 'nice>nice', 'aio>grpcjs', 'grpcj
 const BASE = 'grpcjs>grpcjs';
 const pairs = args.pairs ? args.pairs.split(',') : ALL_PAIRS;
 for (const pair of pairs) {
-  if (!/^(grpcjs|aio|nice)>(grpcjs|aio|nice)$/.test(pair))
+  // `aio+gzip` as a server: grpc-aio with gzip responses (`--pairs grpcjs>grpcjs,grpcjs>aio+gzip --workloads w2`).
+  if (!/^(grpcjs|aio|nice)>(grpcjs|aio|nice|aio\+gzip)$/.test(pair))
     throw new Error(`Unknown pair ${pair} (use e.g. aio>grpcjs)`);
 }
 const workloadNames = args.workloads ? args.workloads.split(',') : ['w1', 'w2', 'w3', 'w4', 'w5'];

@@ -189,14 +189,14 @@ export class Http2ServerCall implements ServerCallTransport {
 
   // ---- requests ----------------------------------------------------------------------------------
 
-  readonly #onFrame = (frame: Frame): void => {
-    this.#frames.push(frame);
-    this.#queuedBytes += frame.payload.length;
-  };
-
   #onData(chunk: Buffer): void {
     if (this.#finished) return;
-    const error = this.#decoder.push(chunk, this.#onFrame);
+    const frames = this.#frames;
+    const before = frames.length;
+    const error = this.#decoder.push(chunk, frames);
+    for (let index = before; index < frames.length; index++) {
+      this.#queuedBytes += (frames[index] as Frame).payload.length;
+    }
     if (error !== undefined) {
       this.#failFrame(error);
       return;

@@ -5,9 +5,7 @@ function decodeAll(chunks: Buffer[], limit = 1 << 20): { frames: Frame[]; partia
   const decoder = new FrameDecoder(limit);
   const frames: Frame[] = [];
   for (const chunk of chunks) {
-    const error = decoder.push(chunk, (frame) =>
-      frames.push({ compressed: frame.compressed, payload: Buffer.from(frame.payload) }),
-    );
+    const error = decoder.push(chunk, frames);
     if (error !== undefined) throw new Error(JSON.stringify(error));
   }
   return { frames, partial: decoder.partial };
@@ -40,14 +38,14 @@ describe('FrameDecoder', () => {
 
   it('refuses a bad flag and a declared length over the limit, before reading the payload', () => {
     const decoder = new FrameDecoder(10);
-    expect(decoder.push(Buffer.from([2, 0, 0, 0, 1, 0]), () => {})).toEqual({ kind: 'flag', flag: 2 });
-    expect(new FrameDecoder(10).push(Buffer.from([0, 0, 0, 0, 11]), () => {})).toEqual({
+    expect(decoder.push(Buffer.from([2, 0, 0, 0, 1, 0]), [])).toEqual({ kind: 'flag', flag: 2 });
+    expect(new FrameDecoder(10).push(Buffer.from([0, 0, 0, 0, 11]), [])).toEqual({
       kind: 'size',
       length: 11,
       limit: 10,
     });
     const split = new FrameDecoder(10);
-    expect(split.push(Buffer.from([0, 0, 0]), () => {})).toBeUndefined();
-    expect(split.push(Buffer.from([0, 11]), () => {})).toEqual({ kind: 'size', length: 11, limit: 10 });
+    expect(split.push(Buffer.from([0, 0, 0]), [])).toBeUndefined();
+    expect(split.push(Buffer.from([0, 11]), [])).toEqual({ kind: 'size', length: 11, limit: 10 });
   });
 });

@@ -38,10 +38,10 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds `chunk`; `onFrame` gets each complete message in order. Returns a FrameError at the first
-   * bad header (the rest of the chunk is not read), else undefined.
+   * Feeds `chunk`; each complete message is appended to `frames`, in order. Returns a FrameError at
+   * the first bad header (the rest of the chunk is not read), else undefined.
    */
-  push(chunk: Buffer, onFrame: (frame: Frame) => void): FrameError | undefined {
+  push(chunk: Buffer, frames: Frame[]): FrameError | undefined {
     let offset = 0;
     const length = chunk.length;
     while (offset < length) {
@@ -54,7 +54,7 @@ export class FrameDecoder {
           if (error !== undefined) return error;
           if (length - offset - HEADER >= size) {
             const start = offset + HEADER;
-            onFrame({ compressed: flag === 1, payload: chunk.subarray(start, start + size) });
+            frames.push({ compressed: flag === 1, payload: chunk.subarray(start, start + size) });
             offset = start + size;
             continue;
           }
@@ -89,7 +89,7 @@ export class FrameDecoder {
         this.#payload = EMPTY;
         this.#readingPayload = false;
         this.#headerBytes = 0;
-        onFrame({ compressed: this.#compressed, payload });
+        frames.push({ compressed: this.#compressed, payload });
       }
     }
     return undefined;
