@@ -17,7 +17,6 @@ export class ResponseWindow {
   readonly #call: ServerCallTransport;
   #writers: Writer[] = [];
   #inFlight = 0;
-  #compressNext = true;
   // The transport's write callback, made once per RPC (at its first streamed response) rather than
   // once per message.
   #onWritten: (() => void) | undefined;
@@ -26,37 +25,18 @@ export class ResponseWindow {
     this.#call = call;
   }
 
-  /** `disableNextMessageCompression()`: holds for the next message only. */
-  disableNextCompression(): void {
-    this.#compressNext = false;
-  }
-
-  #takeCompressNext(): boolean {
-    const compress = this.#compressNext;
-    this.#compressNext = true;
-    return compress;
-  }
-
-  /** Sends one streamed response; resolves once there is room in the window. */
-  send(message: Buffer): Promise<void> {
+  /** Sends one streamed response (compressed unless `compress` is false); resolves once there is room in the window. */
+  send(message: Buffer, compress: boolean): Promise<void> {
     this.#inFlight++;
     this.#onWritten ??= () => {
       this.#inFlight--;
       this.#writers.shift()?.resolve();
     };
-    this.#call.sendMessage(message, this.#onWritten, this.#takeCompressNext());
+    this.#call.sendMessage(message, this.#onWritten, compress);
     if (this.#inFlight <= WRITE_WINDOW) return WRITTEN;
     return new Promise((resolve, reject) => {
       this.#writers.push({ resolve, reject });
     });
-  }
-
-  /**
-   * Sends the one response of a unary-response RPC. The status may follow at once: a transport sends
-   * what it is given in order.
-   */
-  sendLast(message: Buffer): void {
-    this.#call.sendFinalMessage(message, this.#takeCompressNext());
   }
 
   /** The RPC ended: writers waiting for room reject with `reason`. */

@@ -80,7 +80,6 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   #doneCallbacks: ((context: this) => void)[] | undefined;
   #controller: AbortController | undefined;
 
-  // Status set by the handler.
   #aborted = false;
   #initialMetadataSent = false;
 
@@ -92,6 +91,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   // Responses.
   #responseStyle = NONE;
   #responses: ResponseWindow | undefined;
+  #compressNext = true; // false after disableNextMessageCompression(), for one message
 
   #scope: (<R>(fn: () => R) => R) | undefined;
 
@@ -335,7 +335,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       this.#sendSetStatus(code);
     } else {
       this.#initialMetadataSent = true;
-      this.#responseWindow().sendLast(this.#serialize(response));
+      this.#call.sendFinalMessage(this.#serialize(response), this.#takeCompressNext());
       this.#sendSetStatus(StatusCode.OK);
     }
   }
@@ -393,12 +393,14 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       return Promise.reject(error);
     }
     this.#initialMetadataSent = true;
-    return this.#responseWindow().send(bytes);
+    this.#responses ??= new ResponseWindow(this.#call);
+    return this.#responses.send(bytes, this.#takeCompressNext());
   }
 
-  #responseWindow(): ResponseWindow {
-    this.#responses ??= new ResponseWindow(this.#call);
-    return this.#responses;
+  #takeCompressNext(): boolean {
+    const compress = this.#compressNext;
+    this.#compressNext = true;
+    return compress;
   }
 
   // ---- ServicerContext ---------------------------------------------------------------------------
@@ -461,7 +463,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   }
 
   disableNextMessageCompression(): void {
-    this.#responseWindow().disableNextCompression();
+    this.#compressNext = false;
   }
 
   cancelled(): boolean {

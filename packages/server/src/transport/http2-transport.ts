@@ -71,6 +71,7 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 function isGrpcContentType(value: string | undefined): boolean {
+  if (value === 'application/grpc') return true;
   if (value === undefined || !value.startsWith('application/grpc')) return false;
   const rest = value.slice('application/grpc'.length);
   return rest === '' || rest.startsWith('+') || rest.startsWith(';');

@@ -71,7 +71,14 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2,3})?={0,2}$/;
 export function invalidBinaryHeader(rawHeaders: readonly string[]): string | undefined {
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const key = rawHeaders[index] as string;
-    if (key.endsWith('-bin') && !BASE64.test(rawHeaders[index + 1] as string)) return key;
+    // 0x6e: 'n', a cheap first look before endsWith.
+    if (
+      key.charCodeAt(key.length - 1) === 0x6e &&
+      key.endsWith('-bin') &&
+      !BASE64.test(rawHeaders[index + 1] as string)
+    ) {
+      return key;
+    }
   }
   return undefined;
 }
