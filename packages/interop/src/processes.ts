@@ -84,7 +84,12 @@ function start(
 
 /** Starts the Python grpc.aio interop server on 127.0.0.1:`port`. */
 export function startPythonServer(port = 0): Promise<Peer> {
-  return start(PYTHON, ['-B', 'server.py', String(port)], PYTHON_DIR);
+  return startPythonPeer(['server.py', String(port)]);
+}
+
+/** Starts a Python script of python/ that prints `PORT <n>` once it serves (`args`: the script and its arguments). */
+export function startPythonPeer(args: string[]): Promise<Peer> {
+  return start(PYTHON, ['-B', ...args], PYTHON_DIR);
 }
 
 /** Starts peers/grpcjs-stream-server.mjs (raw grpc-js, bytes methods) in a child node process. */

@@ -2,7 +2,6 @@
 // from a Python grpc.aio client and from a raw node:http2 client, to a Python server and to ours,
 // must be seen alike (invocation metadata, compression, TLS, Trailers-Only errors). The Python side
 // is python/transport_peer.py; its server mirrors `ourServer()` below method for method.
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   type ClientHttp2Session,
   connect,
@@ -24,7 +23,7 @@ import {
 } from '@grpc-aio/server';
 import { caCert, serverCert, serverKey } from '@grpc-aio/test-fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, PYTHON_DIR, pythonUnavailable, runPython } from '../src/processes.js';
+import { type Peer, pythonUnavailable, runPython, startPythonPeer } from '../src/processes.js';
 
 const noPython = pythonUnavailable();
 const pythonTitle = (title: string): string => `${title}${noPython ? ` (skipped: ${noPython})` : ''}`;
@@ -151,44 +150,13 @@ async function ourServer(
 
 // ---- Python peers ------------------------------------------------------------------------------
 
-interface PythonServer {
-  port: number;
-  stderr(): string;
-}
+const pythonServers: Peer[] = [];
 
-const pythonServers: ChildProcess[] = [];
-
-/** `transport_peer.py serve ...args`: resolves once it printed its port (10 s bound). */
-function pythonServer(args: string[] = []): Promise<PythonServer> {
-  const child = spawn(PYTHON, ['-B', 'transport_peer.py', 'serve', ...args], {
-    cwd: PYTHON_DIR,
-    // stdin stays open: the peer exits when it closes (the test worker went away).
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  pythonServers.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`transport_peer.py serve printed no port within 10 s: ${err}`));
-    }, 10_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const match = /PORT (\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ port: Number(match[1]), stderr: () => err });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`transport_peer.py serve exited (${code ?? signal}): ${err}`));
-    });
-  });
+/** `transport_peer.py serve ...args`, killed after the tests. */
+async function pythonServer(args: string[] = []): Promise<Peer> {
+  const peer = await startPythonPeer(['transport_peer.py', 'serve', ...args]);
+  pythonServers.push(peer);
+  return peer;
 }
 
 /** What transport_peer.py call prints. */
@@ -351,13 +319,7 @@ afterAll(async () => {
   const open = sessions.filter((session) => !session.closed).length;
   for (const session of sessions.splice(0)) session.destroy();
   await Promise.all(servers.splice(0).map((srv) => srv.stop(null)));
-  for (const child of pythonServers.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
+  await Promise.all(pythonServers.splice(0).map((peer) => peer.kill()));
   expect(open).toBe(0);
 });
 
@@ -377,7 +339,7 @@ const RAW_REQUEST_HEADERS: OutgoingHttpHeaders = {
 const PYTHON_USER_AGENT = /^grpc-python-asyncio\/\S+ grpc-c\/\S+ \(\w+; chttp2\)$/;
 
 describe.skipIf(noPython)(pythonTitle('A54 invocation metadata: our server against Python grpc.aio'), () => {
-  let python: PythonServer;
+  let python: Peer;
   let ours: number;
   beforeAll(async () => {
     [python, ours] = await Promise.all([pythonServer(), ourServer()]);
@@ -687,7 +649,7 @@ describe('A57 compression on the wire (raw HTTP/2 client against our server)', (
 describe.skipIf(noPython)(
   pythonTitle('A57 compression on the wire: our server against Python grpc.aio'),
   () => {
-    let python: PythonServer;
+    let python: Peer;
     let ours: number;
     beforeAll(async () => {
       [python, ours] = await Promise.all([
@@ -822,7 +784,7 @@ describe.skipIf(noPython)(pythonTitle('A71 A58 TLS with a Python grpc.aio client
   });
 
   describe('mutual TLS', () => {
-    let python: PythonServer;
+    let python: Peer;
     let ours: number;
     beforeAll(async () => {
       [python, ours] = await Promise.all([
@@ -879,7 +841,7 @@ describe.skipIf(noPython)(pythonTitle('A71 A58 TLS with a Python grpc.aio client
 // ---- 6: Trailers-Only and error details ----------------------------------------------------------
 
 describe.skipIf(noPython)(pythonTitle('A51 A53 abort with non-ASCII details and binary trailers'), () => {
-  let python: PythonServer;
+  let python: Peer;
   let ours: number;
   beforeAll(async () => {
     [python, ours] = await Promise.all([pythonServer(), ourServer()]);

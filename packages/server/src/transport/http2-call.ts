@@ -453,7 +453,6 @@ export function refuseHttp(
   headers: OutgoingHttpHeaders = {},
 ): void {
   if (stream.destroyed) return;
-  stream.on('error', () => {});
   stream.respond({ ':status': status, ...headers }, END_STREAM);
   // Whatever the client still sends is discarded.
   stream.resume();
@@ -466,17 +465,10 @@ export function refuseCall(
   details: string,
   extra: OutgoingHttpHeaders = {},
 ): void {
-  if (stream.destroyed) return;
-  stream.on('error', () => {});
-  stream.respond(
-    {
-      ':status': 200,
-      'content-type': 'application/grpc',
-      'grpc-status': String(code),
-      'grpc-message': encodeGrpcMessage(details),
-      ...extra,
-    },
-    END_STREAM,
-  );
-  stream.resume();
+  refuseHttp(stream, 200, {
+    'content-type': 'application/grpc',
+    'grpc-status': String(code),
+    'grpc-message': encodeGrpcMessage(details),
+    ...extra,
+  });
 }
