@@ -109,6 +109,13 @@ describe('wire: what a request must be', () => {
       expect([type, response.headers[':status']]).toEqual([type, 415]);
       expect(response.headers['grpc-status']).toBeUndefined();
     }
+    // A refused client that goes on sending is told to stop (the stream closes, never half-open).
+    const open = await rawCall(session, {
+      headers: { 'content-type': 'text/plain' },
+      body: [frame('x')],
+      end: false,
+    });
+    expect([open.headers[':status'], open.rstCode]).toEqual([415, constants.NGHTTP2_NO_ERROR]);
     const plus = await rawCall(session, {
       headers: { 'content-type': 'application/grpc+proto' },
       body: [frame('x')],

@@ -129,7 +129,7 @@ export class Http2ServerCall implements ServerCallTransport {
     onWantTrailers = function () {
       const call = this[CALL];
       this.sendTrailers(call.#trailers);
-      call.#stopRequests();
+      stopRequests(this);
     };
   }
 
@@ -371,20 +371,7 @@ export class Http2ServerCall implements ServerCallTransport {
     // Trailers-Only: one HEADERS frame with END_STREAM.
     this.#headersSent = true;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, END_STREAM);
-    this.#stopRequests();
-  }
-
-  /**
-   * The response is complete: a client still sending is told to stop with RST_STREAM(NO_ERROR), as
-   * C-core does (RFC 9113 section 8.1), so that the stream does not stay half-open.
-   */
-  #stopRequests(): void {
-    const stream = this.#stream;
-    if (stream.readableEnded || stream.destroyed) return;
-    // Not at once: nghttp2 drops the trailers still queued for a stream it is told to reset.
-    setImmediate(() => {
-      if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
-    });
+    stopRequests(this.#stream);
   }
 
   /** This side is done: no more requests are read (those still arriving are discarded). */
@@ -454,8 +441,21 @@ export function refuseHttp(
 ): void {
   if (stream.destroyed) return;
   stream.respond({ ':status': status, ...headers }, END_STREAM);
-  // Whatever the client still sends is discarded.
+  // Whatever the client still sends is discarded; one that goes on sending is told to stop.
   stream.resume();
+  stopRequests(stream);
+}
+
+/**
+ * The response is complete: a client still sending is told to stop with RST_STREAM(NO_ERROR), as
+ * C-core does (RFC 9113 section 8.1), so that the stream does not stay half-open.
+ */
+function stopRequests(stream: ServerHttp2Stream): void {
+  if (stream.readableEnded || stream.destroyed) return;
+  // Not at once: nghttp2 drops the trailers still queued for a stream it is told to reset.
+  setImmediate(() => {
+    if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+  });
 }
 
 /** Ends a gRPC call before it reached the server (a bad header): Trailers-Only with `code`. */
