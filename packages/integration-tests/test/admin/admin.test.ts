@@ -63,13 +63,14 @@ describe('admin services', () => {
   it('A79 channelz: GetServer, GetServerSockets and GetSocket describe the grpc-aio server and its connection', async () => {
     const channel = insecureChannel(`127.0.0.1:${port}`);
     try {
-      const call = <T>(name: keyof typeof definition, request: object): Promise<T> => {
+      const call = async <T>(name: string, request: object): Promise<T> => {
         const method = definition[name];
-        return channel.unaryUnary(
+        if (method === undefined) throw new Error(`no channelz method ${name}`);
+        return await channel.unaryUnary(
           method.path,
           (message: object) => method.requestSerialize(message),
           (bytes) => method.responseDeserialize(Buffer.from(bytes)) as T,
-        )(request, { timeout: 5 }) as Promise<T>;
+        )(request, { timeout: 5 });
       };
       type ServerMessage = {
         ref: { server_id: string };
