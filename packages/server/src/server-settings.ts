@@ -48,6 +48,12 @@ function limit(options: Map<string, OptionValue>, key: string, fallback: number)
   return value < 0 ? Number.POSITIVE_INFINITY : value;
 }
 
+/** A positive integer option, or undefined. */
+function positive(options: Map<string, OptionValue>, key: string): number | undefined {
+  const value = integer(options, key);
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
 /** A duration in ms: 0 or less (or INT_MAX, C-core's "infinite") is never. */
 function duration(options: Map<string, OptionValue>, key: string, fallback: number): number {
   const value = integer(options, key);
@@ -124,6 +130,7 @@ export function transportSettings(
     maxMetadataSize: maxMetadataSize !== undefined && maxMetadataSize > 0 ? maxMetadataSize : undefined,
     enableChannelz: (integer(map, 'grpc.enable_channelz') ?? 1) !== 0,
     reusePort: reusePort(map),
+    maxSessionMemoryMb: positive(map, 'grpc-node.max_session_memory'),
     connection: connectionSettings(map),
   };
 }

@@ -1,6 +1,7 @@
 // The transport as a hostile or careless client sees it: raw HTTP/2 requests, well-formed or not,
 // each answered with a clear status while the server keeps serving.
 import { constants } from 'node:http2';
+import { connect } from 'node:net';
 import { createGzip, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
@@ -361,6 +362,25 @@ describe('wire: metadata', () => {
         value,
         { status: '13', message: "Error parsing 'x-bad-bin' metadata: illegal base64 encoding" },
       ]);
+    }
+    await stillServes();
+  });
+});
+
+describe('wire: not HTTP/2 at all', () => {
+  it('A1 an HTTP/1.1 request or garbage on the port is disconnected; the server keeps serving', async () => {
+    const { port, stillServes } = await wireServer();
+    for (const bytes of [
+      'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
+      '\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000',
+      'x'.repeat(100),
+    ]) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.resume();
+      socket.write(bytes);
+      await closed;
     }
     await stillServes();
   });

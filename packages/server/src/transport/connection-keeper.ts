@@ -157,10 +157,15 @@ export class ConnectionKeeper {
       return;
     }
     const deadline = timer(this.#settings.keepaliveTimeoutMs, () => session.destroy());
-    const sent = session.ping((error) => {
-      clearTimeout(deadline);
-      if (error == null) this.#scheduleKeepalive();
-    });
+    let sent = false;
+    try {
+      sent = session.ping((error) => {
+        clearTimeout(deadline);
+        if (error == null) this.#scheduleKeepalive();
+      });
+    } catch {
+      // The session went away between the check above and the ping: nothing to keep alive.
+    }
     if (!sent) clearTimeout(deadline);
     else if (this.#channelz !== undefined) this.#channelz.keepAlivesSent++;
   }

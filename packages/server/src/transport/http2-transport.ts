@@ -38,6 +38,8 @@ export interface TransportSettings extends CallSettings {
   readonly maxMetadataSize: number | undefined;
   /** `grpc.enable_channelz` (default on): the server and its sockets are listed in channelz. */
   readonly enableChannelz: boolean;
+  /** `grpc-node.max_session_memory` (grpc-js's name): Node's per-connection memory cap, in MB. */
+  readonly maxSessionMemoryMb: number | undefined;
   /** `grpc.so_reuseport` 1, on a Node that can (22.12+). */
   readonly reusePort: boolean;
   /** Keepalive, ping enforcement, idleness, age, handshake timeout. */
@@ -111,8 +113,9 @@ export class Http2Transport {
     const settings = this.#settings;
     return {
       // Per-stream buffering is bounded by the calls themselves (they pause a stream that reads
-      // ahead); Node's session-wide 10 MB cap would refuse new streams of a busy connection.
-      maxSessionMemory: Number.MAX_SAFE_INTEGER,
+      // ahead); Node's session-wide 10 MB cap would refuse new streams of a busy connection, so the
+      // default is no cap, as grpc-js's (`grpc-node.max_session_memory`, in MB, sets one).
+      maxSessionMemory: settings.maxSessionMemoryMb ?? Number.MAX_SAFE_INTEGER,
       maxHeaderListPairs: 4096,
       settings: {
         enablePush: false,
