@@ -57,8 +57,8 @@ export interface ServicerContext<TRequest = unknown, TResponse = unknown> {
   setDetails(details: string): void;
   /** The code set with `setCode` (or by abort), undefined if none. */
   code(): StatusCode | undefined;
-  /** The details set with `setDetails` (or by abort), undefined if none. */
-  details(): string | undefined;
+  /** The details set with `setDetails` (or by abort), `''` if none (as Python's). */
+  details(): string;
   /** Compression for this RPC's responses; only before initial metadata is sent. */
   setCompression(compression: Compression): void;
   /** Sends the next response uncompressed. */

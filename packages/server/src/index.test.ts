@@ -10,6 +10,7 @@ describe('@grpc-aio/server exports', () => {
         "CANCELLED_BY_RUNTIME",
         "CANCELLED_BY_SERVER_STOP",
         "COMPRESSION_AFTER_METADATA",
+        "HANDLER_ABANDONED_WARNING_CODE",
         "LATE_REGISTRATION_WARNING_CODE",
         "LocalConnectionType",
         "NO_REQUEST",

@@ -21,3 +21,8 @@ export const LATE_REGISTRATION_WARNING_CODE = 'GRPC_AIO_SERVER_LATE_REGISTRATION
 /** `server()` with `grpc.so_reuseport` 1 on a Node that cannot set SO_REUSEPORT (before 22.12). */
 export const REUSE_PORT_UNSUPPORTED =
   'grpc.so_reuseport=1 needs Node 22.12 or later (net listen({ reusePort })); on this Node a port is bound by one socket only. Use node:cluster to serve one port from several processes.';
+/**
+ * The code of the warning emitted when a handler that went on after its RPC ended (ignoring the
+ * interruption) finally returns or throws: its result is discarded.
+ */
+export const HANDLER_ABANDONED_WARNING_CODE = 'GRPC_AIO_HANDLER_ABANDONED';

@@ -1,6 +1,11 @@
 import type { CallInfo } from './call-info.js';
 import { describeThrown } from './describe-error.js';
-import { CANCELLED_BY_CLIENT, CANCELLED_BY_DEADLINE, CANCELLED_BY_RUNTIME } from './messages.js';
+import {
+  CANCELLED_BY_CLIENT,
+  CANCELLED_BY_DEADLINE,
+  CANCELLED_BY_RUNTIME,
+  HANDLER_ABANDONED_WARNING_CODE,
+} from './messages.js';
 import type { CancelReason } from './server-call-transport.js';
 
 // How a transport drives a ServerRpc. ServerRpc installs the handlers once (from its static block,
@@ -54,4 +59,15 @@ export function runDoneCallback<T>(callback: (context: T) => void, context: T, m
       code: 'GRPC_AIO_DONE_CALLBACK_ERROR',
     });
   }
+}
+
+/**
+ * A handler that went on after its RPC ended (it did not answer the interruption within the turn)
+ * has returned or thrown at last: what it produced is discarded, with one warning naming the method.
+ */
+export function warnAbandoned(method: string, reason: Error): void {
+  process.emitWarning(
+    `The handler of ${method} went on after its RPC ended (${reason.message}); what it returned or threw is discarded.`,
+    { type: 'GrpcAioWarning', code: HANDLER_ABANDONED_WARNING_CODE },
+  );
 }

@@ -41,6 +41,7 @@ import {
   type RpcEvents,
   rpcEvents,
   runDoneCallback,
+  warnAbandoned,
 } from './rpc-events.js';
 import {
   NO_REQUEST,
@@ -77,6 +78,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   #done = false;
   #reported = false;
   #busy = 0; // 1 while user code runs for this RPC: the lookup (interceptors), then the handler
+  #abandoned = false; // the handler went on past the turn in which its RPC ended
   #doneCallbacks: ((context: this) => void)[] | undefined;
   #controller: AbortController | undefined;
 
@@ -150,7 +152,6 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   refuse(code: StatusCode, details: string): void {
     this.#sendStatus(code, details, undefined);
     this.#busy = 0;
-    this.#maybeEnded();
   }
 
   /** stop(): cut the RPC off (clients see UNAVAILABLE) and interrupt its handler. */
@@ -169,15 +170,11 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   #lookupFailed(error: unknown): void {
     this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, undefined);
     this.#busy = 0;
-    this.#maybeEnded();
   }
 
   #start(handler: RpcMethodHandler | null | undefined): void {
     this.#busy = 0;
-    if (this.#terminated || this.#statusSent) {
-      this.#maybeEnded();
-      return;
-    }
+    if (this.#terminated || this.#statusSent) return;
     if (handler == null) {
       this.#sendStatus(StatusCode.UNIMPLEMENTED, METHOD_NOT_FOUND, undefined);
     } else if (!isRpcMethodHandler(handler)) {
@@ -201,9 +198,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
         if (this.#host.interceptors.length > 0) this.#scope = AsyncLocalStorage.snapshot();
         this.#call.startRead();
       }
-      return;
     }
-    this.#maybeEnded();
   }
 
   #onMessage(message: Buffer): void {
@@ -252,6 +247,8 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     this.#controller?.abort(reason);
     this.#requests?.fail(reason);
     this.#responses?.fail(reason);
+    // A handler that answers the interruption returns within this turn; one still running is abandoned.
+    if (this.#busy !== 0) setImmediate(() => (this.#abandoned = this.#busy !== 0));
     this.#markDone();
   }
 
@@ -265,9 +262,9 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     this.#maybeEnded();
   }
 
+  /** Once the RPC has ended on the wire the server is done with it, whether or not its handler has returned. */
   #maybeEnded(): void {
-    if (this.#reported || this.#busy !== 0 || !this.#done) return;
-    // Not started yet, or never will be (status sent before the handler): done with no handler.
+    if (this.#reported || !this.#done) return;
     this.#reported = true;
     this.#host.ended(this, this.#admitted);
   }
@@ -323,7 +320,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       this.#failed(error);
     } finally {
       this.#busy = 0;
-      this.#maybeEnded();
+      if (this.#abandoned) warnAbandoned(this.#path, this.#terminationReason as Error);
     }
   }
 
@@ -349,7 +346,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   }
 
   #sendSetStatus(code: StatusCode): void {
-    this.#sendStatus(code, this.details() ?? '', trailersOf(this));
+    this.#sendStatus(code, this.details(), trailersOf(this));
   }
 
   #deserialize(bytes: Buffer): unknown {
@@ -444,7 +441,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     if (trailers !== undefined && trailers.size > 0) this.setTrailingMetadata(trailers);
     if (details !== '') this.setDetails(details);
     this.setCode(code);
-    this.#sendStatus(code, this.details() ?? '', trailersOf(this));
+    this.#sendStatus(code, this.details(), trailersOf(this));
     throw new AbortError(LOCALLY_ABORTED);
   }
 

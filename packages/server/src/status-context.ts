@@ -45,7 +45,8 @@ export abstract class StatusContext extends CallInfo {
     return this.#code;
   }
 
-  details(): string | undefined {
-    return this.#details;
+  /** The details set so far; `''` before any (as Python's). */
+  details(): string {
+    return this.#details ?? '';
   }
 }

@@ -3,6 +3,7 @@ import { CONCURRENT_RPC_LIMIT, METHOD_NOT_FOUND, SERVER_NOT_READY, UsageError } 
 import { describe, expect, it, vi } from 'vitest';
 import {
   CANCELLED_BY_SERVER_STOP,
+  HANDLER_ABANDONED_WARNING_CODE,
   LATE_REGISTRATION_WARNING_CODE,
   methodHandlersGenericHandler,
   SERVER_SHUTTING_DOWN,
@@ -355,5 +356,108 @@ describe('ports and lifecycle', () => {
     expect(peak).toBe(limit);
     // Slots are given back: the server serves again.
     expect((await unary(client, '/t.S/Hold', 'x')).responses).toEqual(['done']);
+  });
+});
+
+describe('handlers that ignore cancellation', () => {
+  it('A48 A46 A60 their RPCs end on time: slots are free at once, stop(grace) resolves at the grace, late results are discarded with one warning naming the method', async () => {
+    const release = deferred();
+    let started = 0;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => {
+      if (warning.code === HANDLER_ABANDONED_WARNING_CODE) warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const { srv, client } = await startServer(
+        (s) =>
+          s.addGenericRpcHandlers([
+            methodHandlersGenericHandler('t.S', {
+              // Never looks at context.signal; returns only when the test lets it.
+              Hang: unaryUnaryRpcMethodHandler(
+                async () => {
+                  started++;
+                  await release.promise;
+                  return 'late';
+                },
+                decode,
+                encode,
+              ),
+              Quick: unaryUnaryRpcMethodHandler((request: string) => request, decode, encode),
+            }),
+          ]),
+        { maximumConcurrentRpcs: 3 },
+      );
+      const hung = await Promise.all([1, 2, 3].map(() => unary(client, '/t.S/Hang', 'x', { timeout: 0.2 })));
+      expect(hung.map((outcome) => outcome.status.code)).toEqual([
+        StatusCode.DEADLINE_EXCEEDED,
+        StatusCode.DEADLINE_EXCEEDED,
+        StatusCode.DEADLINE_EXCEEDED,
+      ]);
+      // The three handlers still run, yet their slots are free.
+      expect(started).toBe(3);
+      expect((await unary(client, '/t.S/Quick', 'free')).responses).toEqual(['free']);
+      // Two more that hang without a deadline: stop(0.3) cuts them off and does not wait for them.
+      const pending = [unary(client, '/t.S/Hang', 'x'), unary(client, '/t.S/Hang', 'x')];
+      await vi.waitFor(() => expect(started).toBe(5));
+      const stopped = await Promise.race([
+        srv.stop(0.3).then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting for the handlers'), 5000)),
+      ]);
+      expect(stopped).toBe('stopped');
+      expect(await srv.waitForTermination(0)).toBe(false);
+      for (const outcome of await Promise.all(pending)) {
+        expect([StatusCode.UNAVAILABLE, StatusCode.CANCELLED]).toContain(outcome.status.code);
+      }
+      expect(warnings).toEqual([]);
+      release.resolve();
+      await vi.waitFor(() => expect(warnings).toHaveLength(5));
+      expect(
+        warnings.filter(
+          (warning) =>
+            warning ===
+            'The handler of /t.S/Hang went on after its RPC ended (The RPC was cancelled because the server stopped.); what it returned or threw is discarded.',
+        ),
+      ).toHaveLength(2);
+      for (const warning of warnings)
+        expect(warning).toMatch(/^The handler of \/t\.S\/Hang went on after its RPC ended \(/);
+    } finally {
+      process.off('warning', onWarning);
+      release.resolve();
+    }
+  });
+
+  it('A60 a handler that answers the interruption within the turn is not warned about', async () => {
+    const warnings: unknown[] = [];
+    const onWarning = (warning: Error & { code?: string }) => {
+      if (warning.code === HANDLER_ABANDONED_WARNING_CODE) warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const interrupted = deferred();
+      const { client } = await startServer((s) =>
+        s.addGenericRpcHandlers([
+          methodHandlersGenericHandler('t.S', {
+            Polite: unaryUnaryRpcMethodHandler(
+              async (_r: string, context) => {
+                await aborted(context.signal);
+                interrupted.resolve();
+                return 'late';
+              },
+              decode,
+              encode,
+            ),
+          }),
+        ]),
+      );
+      expect((await unary(client, '/t.S/Polite', 'x', { timeout: 0.2 })).status.code).toBe(
+        StatusCode.DEADLINE_EXCEEDED,
+      );
+      await interrupted.promise;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
