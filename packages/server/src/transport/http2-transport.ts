@@ -347,7 +347,12 @@ export class Http2Transport {
       }
       requestCompression = algorithm;
     }
-    const connection = this.#connections.get(stream.session as ServerHttp2Session) as ConnectionInfo;
+    const connection = this.#connections.get(stream.session as ServerHttp2Session);
+    if (connection === undefined) {
+      // Every session is set up in its 'session' event, before its first stream: never expected.
+      refuseCall(stream, StatusCode.INTERNAL, 'Connection not set up');
+      return;
+    }
     const call = new Http2ServerCall(stream, rawHeaders, this.#settings, connection, {
       deadline,
       requestCompression,
