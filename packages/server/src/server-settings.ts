@@ -35,7 +35,7 @@ function optionMap(options: unknown): Map<string, OptionValue> {
 function integer(options: Map<string, OptionValue>, key: string): number | undefined {
   const value = options.get(key);
   if (value === undefined) return undefined;
-  const number = typeof value === 'boolean' ? Number(value) : Number(value);
+  const number = Number(value); // booleans too: true is 1
   if (!Number.isInteger(number))
     throw new TypeError(`Server option ${key} must be an integer, got ${String(value)}.`);
   return number;

@@ -1,5 +1,6 @@
 import { constants, type ServerHttp2Session } from 'node:http2';
 import type { ChannelzSocket } from '../channelz.js';
+import { LongTimer } from './long-timer.js';
 
 // Connection management of the server transport, under C-core's channel-argument names and with its
 // defaults (src/core/ext/transport/chttp2/transport/chttp2_transport.cc, ping_abuse_policy.cc,
@@ -54,28 +55,15 @@ const IDLE_PING_INTERVAL_MS = 2 * 60 * 60 * 1000;
 const RESET_BURST = 400;
 const RESET_RATE_PER_SECOND = 33;
 
-// Timers longer than this are chained (setTimeout wraps past 2^31 - 1 ms).
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function timer(ms: number, callback: () => void): NodeJS.Timeout | undefined {
-  if (!Number.isFinite(ms)) return undefined;
-  const handle =
-    ms > MAX_TIMER_MS
-      ? setTimeout(() => timer(ms - MAX_TIMER_MS, callback), MAX_TIMER_MS)
-      : setTimeout(callback, ms);
-  handle.unref();
-  return handle;
-}
-
 /** Keeps one connection within its settings: keepalive, ping abuse, idleness, age, reset bursts. */
 export class ConnectionKeeper {
   readonly #session: ServerHttp2Session;
   readonly #settings: ConnectionSettings;
   readonly #channelz: ChannelzSocket | undefined;
   #streams = 0;
-  #idleTimer: NodeJS.Timeout | undefined;
-  #ageTimer: NodeJS.Timeout | undefined;
-  #keepaliveTimer: NodeJS.Timeout | undefined;
+  #idleTimer: LongTimer | undefined;
+  #ageTimer: LongTimer | undefined;
+  #keepaliveTimer: LongTimer | undefined;
   #lastPingReceived = Number.NEGATIVE_INFINITY;
   #pingStrikes = 0;
   #resetTokens = RESET_BURST;
@@ -95,7 +83,7 @@ export class ConnectionKeeper {
     this.#idle();
     if (Number.isFinite(settings.maxConnectionAgeMs)) {
       const jitter = 0.9 + Math.random() * 0.2;
-      this.#ageTimer = timer(settings.maxConnectionAgeMs * jitter, () => this.#tooOld());
+      this.#ageTimer = LongTimer.after(settings.maxConnectionAgeMs * jitter, () => this.#tooOld());
     }
     this.#scheduleKeepalive();
   }
@@ -103,7 +91,7 @@ export class ConnectionKeeper {
   /** A call started on this connection. */
   streamStarted(): void {
     if (this.#streams++ === 0 && this.#idleTimer !== undefined) {
-      clearTimeout(this.#idleTimer);
+      this.#idleTimer.cancel();
       this.#idleTimer = undefined;
     }
   }
@@ -121,14 +109,14 @@ export class ConnectionKeeper {
   }
 
   #stopTimers(): void {
-    clearTimeout(this.#idleTimer);
-    clearTimeout(this.#ageTimer);
-    clearTimeout(this.#keepaliveTimer);
+    this.#idleTimer?.cancel();
+    this.#ageTimer?.cancel();
+    this.#keepaliveTimer?.cancel();
   }
 
   #idle(): void {
     if (this.#streams === 0 && !this.#draining) {
-      this.#idleTimer = timer(this.#settings.maxConnectionIdleMs, () => this.#drain());
+      this.#idleTimer = LongTimer.after(this.#settings.maxConnectionIdleMs, () => this.#drain());
     }
   }
 
@@ -141,12 +129,12 @@ export class ConnectionKeeper {
 
   #tooOld(): void {
     this.#drain();
-    const grace = timer(this.#settings.maxConnectionAgeGraceMs, () => this.#session.destroy());
-    if (grace !== undefined) this.#session.once('close', () => clearTimeout(grace));
+    const grace = LongTimer.after(this.#settings.maxConnectionAgeGraceMs, () => this.#session.destroy());
+    if (grace !== undefined) this.#session.once('close', () => grace.cancel());
   }
 
   #scheduleKeepalive(): void {
-    this.#keepaliveTimer = timer(this.#settings.keepaliveTimeMs, () => this.#keepalive());
+    this.#keepaliveTimer = LongTimer.after(this.#settings.keepaliveTimeMs, () => this.#keepalive());
   }
 
   #keepalive(): void {
@@ -156,17 +144,17 @@ export class ConnectionKeeper {
       this.#scheduleKeepalive();
       return;
     }
-    const deadline = timer(this.#settings.keepaliveTimeoutMs, () => session.destroy());
+    const deadline = LongTimer.after(this.#settings.keepaliveTimeoutMs, () => session.destroy());
     let sent = false;
     try {
       sent = session.ping((error) => {
-        clearTimeout(deadline);
+        deadline?.cancel();
         if (error == null) this.#scheduleKeepalive();
       });
     } catch {
       // The session went away between the check above and the ping: nothing to keep alive.
     }
-    if (!sent) clearTimeout(deadline);
+    if (!sent) deadline?.cancel();
     else if (this.#channelz !== undefined) this.#channelz.keepAlivesSent++;
   }
 

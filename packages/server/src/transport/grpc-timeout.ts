@@ -24,33 +24,3 @@ export function parseGrpcTimeout(value: string): number | undefined {
   if (match === null) return undefined;
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
 }
-
-// setTimeout takes at most 2^31 - 1 ms (about 24.8 days); longer waits are chained.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A cancellable timer for any delay, however long (Node's own wraps past 2^31 - 1 ms). */
-export class LongTimer {
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly at: number,
-    private readonly callback: () => void,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.#arm();
-  }
-
-  #arm(): void {
-    const left = this.at - this.now();
-    this.#timer =
-      left <= MAX_TIMER_MS
-        ? setTimeout(this.callback, Math.max(0, left))
-        : setTimeout(() => this.#arm(), MAX_TIMER_MS);
-    this.#timer.unref();
-  }
-
-  cancel(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-}

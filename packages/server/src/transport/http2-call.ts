@@ -12,7 +12,7 @@ import type { ServerCallTransport, TransportStatus } from '../server-call-transp
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
 import { algorithmName, type CompressionSet, compress, decompress } from './compression.js';
 import type { ConnectionKeeper } from './connection-keeper.js';
-import { LongTimer } from './grpc-timeout.js';
+import { LongTimer } from './long-timer.js';
 import { encodeFrame, type Frame, FrameDecoder, type FrameError } from './message-framer.js';
 import { addMetadataHeaders, encodeGrpcMessage, requestMetadata } from './wire-metadata.js';
 
@@ -51,10 +51,11 @@ export interface CallStart {
   readonly acceptedByClient: number;
 }
 
-// C-core's texts for the problems a server finds in the requests (src/core/lib/surface/call.cc,
-// src/core/ext/transport/chttp2/transport/frame_data.cc).
+// The texts of the problems the transport finds in a call: C-core's for the deadline and the size
+// limits (src/core/lib/surface/call.cc); ours where C-core has none (it drops a truncated message and
+// takes a compressed flag without an encoding as plain bytes, where this transport refuses them).
 export const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
-export const receivedTooLarge = (length: number, limit: number): string =>
+export const receivedTooLarge = (length: number | string, limit: number): string =>
   `Received message larger than max (${length} vs. ${limit})`;
 export const sentTooLarge = (length: number, limit: number): string =>
   `Sent message larger than max (${length} vs. ${limit})`;
@@ -89,6 +90,7 @@ let onWantTrailers: (this: CallStream) => void;
 /** One gRPC call on an HTTP/2 stream: the {@link ServerCallTransport} of the server's transport. */
 export class Http2ServerCall implements ServerCallTransport {
   readonly #stream: ServerHttp2Stream;
+  readonly #rawHeaders: readonly string[];
   readonly #settings: CallSettings;
   readonly #connection: ConnectionInfo;
   readonly #start: CallStart;
@@ -132,8 +134,6 @@ export class Http2ServerCall implements ServerCallTransport {
       stopRequests(this);
     };
   }
-
-  readonly #rawHeaders: readonly string[];
 
   constructor(
     stream: ServerHttp2Stream,
@@ -267,8 +267,8 @@ export class Http2ServerCall implements ServerCallTransport {
     if (result.tooLarge) {
       // C-core reports the decompressed size. The decompressor stops one byte past the limit: past
       // that, the size is not known (a gzip bomb is never inflated), so the text says "more than".
-      const size = result.size === undefined ? `more than ${limit + 1}` : String(result.size);
-      this.#fail(StatusCode.RESOURCE_EXHAUSTED, `Received message larger than max (${size} vs. ${limit})`);
+      const size = result.size ?? `more than ${limit + 1}`;
+      this.#fail(StatusCode.RESOURCE_EXHAUSTED, receivedTooLarge(size, limit));
     } else {
       this.#fail(StatusCode.INTERNAL, decompressFailed(algorithmName(algorithm), result.error));
     }
