@@ -254,6 +254,7 @@ export class ClientChannel implements Channel, CallOwner {
       timeout == null ? Number.POSITIVE_INFINITY : (now === undefined ? Date.now() : now()) + timeout * 1000;
     return {
       transport: transport.createCall(method, deadline, options),
+      method,
       serializer,
       deserializer,
       deadline,

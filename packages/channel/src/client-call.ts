@@ -8,6 +8,7 @@ import {
   InvalidStateError,
   LOCALLY_CANCELLED,
   RPC_ALREADY_FINISHED,
+  runDoneCallbacks,
   UsageError,
 } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
@@ -66,6 +67,8 @@ export interface CallOwner {
 /** The construction parameters every call kind shares. */
 export interface ClientCallInit<TRequest, TResponse> {
   transport: CallTransport;
+  /** The method path, named when a done callback throws. */
+  method?: string | undefined;
   serializer?: Serializer<TRequest> | null | undefined;
   deserializer?: Deserializer<TResponse> | null | undefined;
   /** Milliseconds since the epoch; `Infinity` (or undefined) for no deadline. */
@@ -87,6 +90,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   protected readonly deserializer: Deserializer<TResponse> | null | undefined;
   readonly #deadline: number;
   readonly #now: () => number;
+  readonly #method: string;
   #owner: CallOwner | undefined;
 
   #status: TransportStatus | undefined;
@@ -127,6 +131,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.deserializer = init.deserializer;
     this.#deadline = init.deadline ?? Number.POSITIVE_INFINITY;
     this.#now = init.now ?? Date.now;
+    this.#method = init.method ?? '';
     this.#owner = init.owner;
     this.unaryResponse = unaryResponse;
     const signal = init.signal;
@@ -174,7 +179,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   addDoneCallback(callback: (context: this) => void): void {
     if (this.#status !== undefined) {
-      this.#runCallback(callback);
+      runDoneCallbacks([callback], this, this.#method);
       return;
     }
     (this.#doneCallbacks ??= []).push(callback);
@@ -358,16 +363,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     const callbacks = this.#doneCallbacks;
     if (callbacks !== undefined) {
       this.#doneCallbacks = undefined;
-      for (const callback of callbacks) this.#runCallback(callback);
-    }
-  }
-
-  #runCallback(callback: (call: any) => void): void {
-    try {
-      callback(this);
-    } catch (error) {
-      // Python logs exceptions raised by done callbacks; they must not break the call.
-      console.error('Exception in a grpc-aio done callback:', error);
+      runDoneCallbacks(callbacks, this, this.#method);
     }
   }
 

@@ -82,26 +82,44 @@ describe('call objects over a fake transport', () => {
     expect(call.peer()).toBe('fake');
   });
 
-  it('A22 a throwing done callback does not break the others', async () => {
+  // As Python's grpc.aio: the callbacks run in order and the first that throws stops the rest. It is
+  // logged naming the method (Python lets it escape into `await call` or the event loop's log);
+  // the call itself is not affected.
+  it('A22 done callbacks stop at the first that throws, which is logged; the call is unaffected', async () => {
     const transport = new FakeCall();
-    const call = new UnaryUnaryCallImpl({ transport }, new Metadata(), Uint8Array.of(1));
-    const seen: string[] = [];
+    const call = new UnaryUnaryCallImpl(
+      { transport, method: '/pkg.Svc/Do' },
+      new Metadata(),
+      Uint8Array.of(1),
+    );
+    const seen: unknown[] = [];
+    const broke = new Error('callback broke');
     const original = console.error;
-    console.error = () => seen.push('logged');
+    console.error = (...args: unknown[]) => seen.push(args);
     try {
+      call.addDoneCallback(() => seen.push('first'));
       call.addDoneCallback(() => {
-        throw new Error('callback broke');
+        throw broke;
       });
-      call.addDoneCallback(() => seen.push('second'));
+      call.addDoneCallback(() => seen.push('third'));
       transport.listener!.onTransportStatus({
         code: StatusCode.UNAVAILABLE,
         details: 'down',
         metadata: new Metadata(),
       });
+      call.addDoneCallback(() => {
+        throw broke;
+      });
+      call.addDoneCallback(() => seen.push('late'));
     } finally {
       console.error = original;
     }
-    expect(seen).toEqual(['logged', 'second']);
+    expect(seen).toEqual([
+      'first',
+      ['Error in callback for method [/pkg.Svc/Do]', broke],
+      ['Error in callback for method [/pkg.Svc/Do]', broke],
+      'late',
+    ]);
     await expect(call).rejects.toBeInstanceOf(AioRpcError);
   });
 

@@ -18,7 +18,8 @@ export interface StatusLike {
 export interface ServicerContext<TRequest = unknown, TResponse = unknown> {
   /**
    * The next request of a request-streaming RPC, or {@link EOF} once the client is done writing.
-   * Reads must not overlap, and must not be mixed with iterating the request stream.
+   * Reads may be mixed with iterating the request stream (as in Python): each takes the next
+   * request in the order it asked.
    */
   read(): Promise<TRequest | EOF>;
   /**

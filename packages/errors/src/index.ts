@@ -1,3 +1,4 @@
+export { runDoneCallbacks } from './callbacks.js';
 export type { AioRpcErrorJSON, ErrorOptions } from './errors.js';
 export {
   AbortError,

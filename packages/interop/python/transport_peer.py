@@ -10,6 +10,9 @@ server with, and a one-call client to use against both.
         Stream    (server stream)-> the request three times, the second with
                                     disable_next_message_compression()
         Abort     (unary)        -> abort(FAILED_PRECONDITION, ABORT_DETAILS, ABORT_TRAILERS)
+        Mixed     (server stream)-> yields and context.write()s mixed: w1, y1, w2, y2
+        MixedRead (client stream)-> read(), a loop left at once, read(), a loop over the rest,
+                                    read() twice; JSON of what each gave
         Who       (unary)        -> JSON of peer_identities(), peer_identity_key(), auth_context()
 
   transport_peer.py call PORT METHOD [--kind unary|client_stream|server_stream] [--request TEXT]
@@ -80,6 +83,27 @@ async def abort(request, context):
     await context.abort(grpc.StatusCode.FAILED_PRECONDITION, ABORT_DETAILS, ABORT_TRAILERS)
 
 
+async def mixed(request, context):
+    await context.write(b"w1")
+    yield b"y1"
+    await context.write(b"w2")
+    yield b"y2"
+
+
+async def mixed_read(request_iterator, context):
+    def text(value):
+        return "EOF" if value is grpc.aio.EOF else value.decode()
+    first = await context.read()
+    looped = []
+    async for request in request_iterator:
+        looped.append(request.decode())
+        break
+    second = await context.read()
+    rest = [r.decode() async for r in request_iterator]
+    after = [await context.read(), await context.read()]
+    return json.dumps([text(first), looped, text(second), rest, [text(a) for a in after]], separators=(",", ":")).encode()
+
+
 async def who(request, context):
     identities = context.peer_identities()
     auth = {key: sorted(v.decode() for v in values)
@@ -98,6 +122,8 @@ async def serve(args):
         "Collect": grpc.stream_unary_rpc_method_handler(collect),
         "Stream": grpc.unary_stream_rpc_method_handler(stream),
         "Abort": grpc.unary_unary_rpc_method_handler(abort),
+        "Mixed": grpc.unary_stream_rpc_method_handler(mixed),
+        "MixedRead": grpc.stream_unary_rpc_method_handler(mixed_read),
         "Who": grpc.unary_unary_rpc_method_handler(who),
     })
     options = [tuple(o) for o in json.loads(args.options)]

@@ -11,7 +11,7 @@ import {
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
-import { Compression, type Server, type ServerCredentials, StatusCode } from '@grpc-aio/core';
+import { Compression, EOF, type Server, type ServerCredentials, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 import {
   methodHandlersGenericHandler,
@@ -121,6 +121,26 @@ async function ourServer(
       Abort: unaryUnaryRpcMethodHandler(async (_request: Buffer, context) =>
         context.abort(StatusCode.FAILED_PRECONDITION, ABORT_DETAILS, ABORT_TRAILERS),
       ),
+      Mixed: unaryStreamRpcMethodHandler(async function* (_request: Buffer, context) {
+        await context.write(Buffer.from('w1'));
+        yield Buffer.from('y1');
+        await context.write(Buffer.from('w2'));
+        yield Buffer.from('y2');
+      }),
+      MixedRead: streamUnaryRpcMethodHandler(async (requests: AsyncIterable<Buffer>, context) => {
+        const text = (value: unknown) => (value === EOF ? 'EOF' : String(value));
+        const first = await context.read();
+        const looped: string[] = [];
+        for await (const request of requests) {
+          looped.push(String(request));
+          break;
+        }
+        const second = await context.read();
+        const rest: string[] = [];
+        for await (const request of requests) rest.push(String(request));
+        const after = [await context.read(), await context.read()];
+        return Buffer.from(JSON.stringify([text(first), looped, text(second), rest, after.map(text)]));
+      }),
       Who: unaryUnaryRpcMethodHandler(async (_request: Buffer, context) => {
         const identities = context.peerIdentities();
         const auth: Record<string, string[]> = {};
@@ -894,5 +914,34 @@ describe.skipIf(noPython)(pythonTitle('A51 A53 abort with non-ASCII details and 
       theirs.trailers === undefined,
       sorted(theirs),
     ]);
+  });
+});
+
+// ---- 7: mixed handler styles (Python's tests_aio *_evilly_mixed) ------------------------------------
+
+describe.skipIf(noPython)(pythonTitle('A61 mixed handler styles'), () => {
+  let python: Peer;
+  let ours: number;
+  beforeAll(async () => {
+    [python, ours] = await Promise.all([pythonServer(), ourServer()]);
+  });
+
+  it('A61 yield and context.write() mixed: a Python client gets the same responses, in the same order', async () => {
+    const [theirs, mine] = await Promise.all([
+      pythonCall(python.port, 'Mixed', { kind: 'server_stream' }),
+      pythonCall(ours, 'Mixed', { kind: 'server_stream' }),
+    ]);
+    expect([theirs.code, theirs.responses]).toEqual(['OK', ['w1', 'y1', 'w2', 'y2']]);
+    expect(mine).toEqual(theirs);
+  });
+
+  it('A61 read() and iteration mixed: each takes the next request, as in Python', async () => {
+    const options = { kind: 'client_stream' as const, request: 'r', count: 4 };
+    const [theirs, mine] = await Promise.all([
+      pythonCall(python.port, 'MixedRead', options),
+      pythonCall(ours, 'MixedRead', options),
+    ]);
+    expect([theirs.code, theirs.responses]).toEqual(['OK', ['["r",["r"],"r",["r"],["EOF","EOF"]]']]);
+    expect(mine).toEqual(theirs);
   });
 });

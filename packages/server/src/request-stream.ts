@@ -1,20 +1,17 @@
 import { EOF } from '@grpc-aio/core';
-import { API_STYLES_MIXED, UsageError } from '@grpc-aio/errors';
 import type { ServerCallTransport } from './server-call-transport.js';
 
-// The requests of a request-streaming RPC, as the handler reads them: `context.read()` (a request or
-// EOF) or the requests' async iterator (IteratorResults), never both. One transport read per
-// waiting reader; each request is decoded when it arrives and handed over at once.
+// The requests of a request-streaming RPC, as the handler reads them: through `context.read()` (a
+// request or EOF) and through the requests' async iterator (IteratorResults), mixed as the handler
+// likes, as in Python's grpc.aio, where the iterator is itself a loop over `read()`. Every reader
+// takes the next request in the order it asked. One transport read per waiting reader; each request
+// is decoded when it arrives and handed over at once.
 
 interface Reader {
   readonly iterator: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
-
-const NONE = 0;
-const ITERATOR = 1;
-const READ = 2;
 
 const DONE: IteratorResult<unknown> = Object.freeze({ done: true, value: undefined });
 
@@ -25,7 +22,6 @@ export class RequestStream {
   #readers: Reader[] = [];
   #ended = false;
   #failure: Error | undefined;
-  #style = NONE;
 
   /** @param decode the request of a message; it throws (after ending the RPC) when it cannot. */
   constructor(call: ServerCallTransport, decode: (message: Buffer) => unknown) {
@@ -65,14 +61,7 @@ export class RequestStream {
     for (const reader of readers) reader.reject(reason);
   }
 
-  /** `context.read()` claims the read style; false when the iterator was used first. */
-  claimRead(): boolean {
-    if (this.#style === ITERATOR) return false;
-    this.#style = READ;
-    return true;
-  }
-
-  /** The next request (or EOF); for `context.read()` after {@link claimRead}. */
+  /** The next request (or EOF); for `context.read()`. */
   read(): Promise<unknown> {
     return this.#pull(false);
   }
@@ -86,15 +75,22 @@ export class RequestStream {
     });
   }
 
-  /** The requests as the handler's async iterable. */
+  /**
+   * The requests as the handler's async iterable. Each iteration (each `for await`) gets its own
+   * iterator over the requests not taken yet; leaving a loop early (`break`) leaves the others for
+   * `read()` and for a later loop, as Python's `async for` does.
+   */
   iterable(): AsyncIterable<unknown> {
     return {
       [Symbol.asyncIterator]: () => {
-        if (this.#style === READ) throw new UsageError(API_STYLES_MIXED);
-        this.#style = ITERATOR;
+        let closed = false;
         return {
-          next: (): Promise<IteratorResult<unknown>> => this.#pull(true) as Promise<IteratorResult<unknown>>,
-          return: async (): Promise<IteratorResult<unknown>> => DONE,
+          next: (): Promise<IteratorResult<unknown>> =>
+            closed ? Promise.resolve(DONE) : (this.#pull(true) as Promise<IteratorResult<unknown>>),
+          return: async (): Promise<IteratorResult<unknown>> => {
+            closed = true;
+            return DONE;
+          },
         };
       },
     };

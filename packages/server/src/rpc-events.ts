@@ -1,5 +1,4 @@
 import type { CallInfo } from './call-info.js';
-import { describeThrown } from './describe-error.js';
 import {
   CANCELLED_BY_CLIENT,
   CANCELLED_BY_DEADLINE,
@@ -48,18 +47,6 @@ export const rpcEvents: RpcEvents<CallInfo> = Object.freeze({
   halfClose: (rpc: CallInfo): void => handlers.halfClose(rpc),
   cancel: (rpc: CallInfo, reason: CancelReason): void => handlers.cancel(rpc, reason),
 });
-
-/** Runs one done callback; one that throws is reported as a warning naming the method. */
-export function runDoneCallback<T>(callback: (context: T) => void, context: T, method: string): void {
-  try {
-    callback(context);
-  } catch (error) {
-    process.emitWarning(`A done callback of ${method} threw: ${describeThrown(error)}`, {
-      type: 'GrpcAioWarning',
-      code: 'GRPC_AIO_DONE_CALLBACK_ERROR',
-    });
-  }
-}
 
 /**
  * A handler that went on after its RPC ended (it did not answer the interruption within the turn)

@@ -13,13 +13,13 @@ import {
 import {
   ABORT_ALREADY_CALLED,
   AbortError,
-  API_STYLES_MIXED,
   CancelledError,
   CONCURRENT_RPC_LIMIT,
   INITIAL_METADATA_ALREADY_SENT,
   LOCALLY_ABORTED,
   METHOD_NOT_FOUND,
   RPC_ALREADY_FINISHED,
+  runDoneCallbacks,
   UsageError,
 } from '@grpc-aio/errors';
 import { runInRpcScope, runServerInterceptors } from '@grpc-aio/interceptors/server';
@@ -40,7 +40,6 @@ import {
   installRpcEventHandlers,
   type RpcEvents,
   rpcEvents,
-  runDoneCallback,
   warnAbandoned,
 } from './rpc-events.js';
 import {
@@ -52,11 +51,6 @@ import {
 } from './rpc-host.js';
 import type { CancelReason, ServerCallTransport } from './server-call-transport.js';
 import { StatusContext, trailersOf } from './status-context.js';
-
-// Response styles: none yet, yielded (the handler's iterable), written (`context.write()`).
-const NONE = 0;
-const ITERATOR = 1;
-const READ_WRITE = 2;
 
 /**
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
@@ -90,8 +84,8 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   #request: Buffer | undefined;
   #requests: RequestStream | undefined;
 
-  // Responses.
-  #responseStyle = NONE;
+  // Responses: yielded by the handler and written with `context.write()`, mixed as it likes (as in
+  // Python's grpc.aio, where both go through the same write), in the order the handler produced them.
   #responses: ResponseWindow | undefined;
   #compressNext = true; // false after disableNextMessageCompression(), for one message
 
@@ -257,8 +251,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     this.#done = true;
     const callbacks = this.#doneCallbacks;
     this.#doneCallbacks = undefined;
-    if (callbacks !== undefined)
-      for (const callback of callbacks) runDoneCallback(callback, this, this.#path);
+    if (callbacks !== undefined) runDoneCallbacks(callbacks, this, this.#path);
     this.#maybeEnded();
   }
 
@@ -302,8 +295,6 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
               `A response-streaming handler must return an (async) iterable or nothing, got ${typeof result}.`,
             );
           }
-          if (this.#responseStyle === READ_WRITE) throw new UsageError(API_STYLES_MIXED);
-          this.#responseStyle = ITERATOR;
           for await (const response of result as AsyncIterable<unknown>) {
             if (this.#over) break;
             await this.#send(response);
@@ -404,8 +395,6 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
 
   read(): Promise<unknown> {
     const requests = this.#requests;
-    if (requests !== undefined && !requests.claimRead())
-      return Promise.reject(new UsageError(API_STYLES_MIXED));
     if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
     if (requests === undefined)
       return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
@@ -413,11 +402,9 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   }
 
   write(message: unknown): Promise<void> {
-    if (this.#responseStyle === ITERATOR) return Promise.reject(new UsageError(API_STYLES_MIXED));
     if (this.#handler !== undefined && !this.#handler.responseStreaming) {
       return Promise.reject(new UsageError(WRITE_ON_UNARY_RESPONSE));
     }
-    this.#responseStyle = READ_WRITE;
     return this.#send(message);
   }
 
@@ -474,7 +461,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   addDoneCallback(callback: (context: this) => void): void {
     if (typeof callback !== 'function') throw new TypeError('A done callback must be a function.');
     if (this.#done) {
-      runDoneCallback(callback, this, this.#path);
+      runDoneCallbacks([callback], this, this.#path);
       return;
     }
     (this.#doneCallbacks ??= []).push(callback);

@@ -33,6 +33,24 @@ describe('stream-stream', () => {
     expect(status.details).toBe('');
   });
 
+  it('A61 read(), iteration, yield and write() all mix (tests_aio stream_stream_evilly_mixed)', async () => {
+    const { client } = await serve(async function* (requests, context) {
+      const first = await context.read();
+      const rest: string[] = [];
+      for await (const request of requests) rest.push(request);
+      yield `first ${String(first)}`;
+      await context.write(`rest ${rest.join(',')}`);
+      yield 'yielded';
+      await context.write('written');
+    });
+    const { call, outcome } = bidi(client, PATH);
+    for (const request of ['a', 'b', 'c']) call.write(text(request));
+    call.end();
+    const { status, responses } = await outcome;
+    expect(responses).toEqual(['first a', 'rest b,c', 'yielded', 'written']);
+    expect(status.code).toBe(StatusCode.OK);
+  });
+
   it('A49 A61 read()/write() style, with initial and trailing metadata', async () => {
     const { client } = await serve(async (_requests, context) => {
       await context.sendInitialMetadata([['x-hello', 'yes']]);

@@ -1,5 +1,5 @@
 import { EOF, StatusCode } from '@grpc-aio/core';
-import { API_STYLES_MIXED, CancelledError, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
+import { CancelledError, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
 import { describe, expect, it } from 'vitest';
 import { methodHandlersGenericHandler, streamUnaryRpcMethodHandler } from '../src/index.js';
 import { clientStream, decode, deferred, encode, startServer } from './helpers.js';
@@ -55,43 +55,49 @@ describe('stream-unary', () => {
     expect((await clientStream(client, PATH, [])).responses).toEqual(['count 0']);
   });
 
-  it('A61 mixing iteration with read() is a UsageError (both orders)', async () => {
-    const errors: unknown[] = [];
-    const { client } = await startServer((srv) =>
-      srv.addGenericRpcHandlers([
-        methodHandlersGenericHandler('test.Collect', {
-          IterateThenRead: streamUnaryRpcMethodHandler(
-            async (requests, context) => {
-              for await (const _ of requests) break;
-              errors.push(await context.read().catch((e: unknown) => e));
-              return 'ok';
-            },
-            decode,
-            encode,
-          ),
-          ReadThenIterate: streamUnaryRpcMethodHandler(
-            async (requests, context) => {
-              await context.read();
-              try {
-                for await (const _ of requests) break;
-              } catch (error) {
-                errors.push(error);
-              }
-              return 'ok';
-            },
-            decode,
-            encode,
-          ),
-        }),
-      ]),
-    );
-    await clientStream(client, '/test.Collect/IterateThenRead', ['a', 'b']);
-    await clientStream(client, '/test.Collect/ReadThenIterate', ['a', 'b']);
-    expect(errors).toHaveLength(2);
-    for (const error of errors) {
-      expect(error).toBeInstanceOf(UsageError);
-      expect((error as Error).message).toBe(API_STYLES_MIXED);
-    }
+  // Python's grpc.aio (checked with python3-grpcio 1.51): its request iterator is a loop over
+  // read(), so both styles take the next request in the order the handler asks, and leaving an
+  // `async for` early leaves the rest for read() and for a later loop.
+  it('A61 read() then iteration take the requests in turn, then EOF again (tests_aio stream_unary_evilly_mixed)', async () => {
+    const { client } = await serve(async (requests, context) => {
+      const first = await context.read();
+      const rest: string[] = [];
+      for await (const request of requests) rest.push(request);
+      const after = [await context.read(), await context.read()];
+      return JSON.stringify([first, rest, after.map((value) => value === EOF)]);
+    });
+    const outcome = await clientStream(client, PATH, ['1', '2', '3']);
+    expect(outcome.responses).toEqual(['["1",["2","3"],[true,true]]']);
+    expect(outcome.status.code).toBe(StatusCode.OK);
+  });
+
+  it('A61 leaving a loop early leaves the next request to read() and the rest to a later loop', async () => {
+    const { client } = await serve(async (requests, context) => {
+      let first: string | undefined;
+      for await (const request of requests) {
+        first = request;
+        break;
+      }
+      const second = await context.read();
+      const rest: string[] = [];
+      for await (const request of requests) rest.push(request);
+      return JSON.stringify([first, second, rest]);
+    });
+    const outcome = await clientStream(client, PATH, ['1', '2', '3']);
+    expect(outcome.responses).toEqual(['["1","2",["3"]]']);
+  });
+
+  it('A61 a read() and an iterator waiting at once are answered in the order they asked', async () => {
+    const { client } = await serve(async (requests, context) => {
+      const iterator = requests[Symbol.asyncIterator]();
+      const [a, b, c] = await Promise.all([iterator.next(), context.read(), iterator.next()]);
+      const end = await Promise.all([context.read(), iterator.next()]);
+      return JSON.stringify([a, b, c, end[0] === EOF, end[1]]);
+    });
+    const outcome = await clientStream(client, PATH, ['1', '2', '3']);
+    expect(outcome.responses).toEqual([
+      '[{"done":false,"value":"1"},"2",{"done":false,"value":"3"},true,{"done":true}]',
+    ]);
   });
 
   it('A60 a client cancel rejects a pending read() with CancelledError', async () => {

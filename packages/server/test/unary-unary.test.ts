@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { EOF, StatusCode } from '@grpc-aio/core';
 import {
@@ -387,25 +388,48 @@ describe('unary-unary', () => {
     expect(context.cancelled()).toBe(false);
   });
 
-  it('A59 a done callback that throws is reported as a process warning', async () => {
-    const warned = deferred<unknown[]>();
-    const warn = vi
-      .spyOn(process, 'emitWarning')
-      .mockImplementation((...args: unknown[]) => warned.resolve(args));
+  // Python (python3-grpcio 1.51, checked): the callbacks run in order, the first that raises is
+  // logged "Error in callback for method [<path>]" with its traceback, and the rest do not run.
+  it('A59 done callbacks stop at the first that throws, which is logged naming the method', async () => {
+    const logged = deferred<unknown[]>();
+    const error = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => logged.resolve(args));
+    const ran: string[] = [];
+    const broke = new Error('callback broke');
     try {
+      const ended = deferred<ServicerContext>();
       const { client } = await serve((_request, context) => {
+        context.addDoneCallback(() => ran.push('first'));
         context.addDoneCallback(() => {
-          throw new Error('callback broke');
+          ran.push('second');
+          throw broke;
         });
+        context.addDoneCallback(() => ran.push('third'));
+        context.addDoneCallback((ctx) => ended.resolve(ctx));
         return 'ok';
       });
       expect((await unary(client, PATH, 'x')).status.code).toBe(StatusCode.OK);
-      expect(await warned.promise).toEqual([
-        `A done callback of ${PATH} threw: Error: callback broke`,
-        { type: 'GrpcAioWarning', code: 'GRPC_AIO_DONE_CALLBACK_ERROR' },
-      ]);
+      expect(await logged.promise).toEqual([`Error in callback for method [${PATH}]`, broke]);
+      expect(ran).toEqual(['first', 'second']);
+      // A callback added after the end runs at once; its error is logged, never thrown at the caller.
+      const late = new Error('late callback broke');
+      const context = await Promise.race([ended.promise, sleep(200).then(() => undefined)]);
+      expect(context).toBeUndefined();
+      error.mockClear();
+      const again = deferred<ServicerContext>();
+      const { client: client2 } = await serve((_request, ctx) => {
+        ctx.addDoneCallback((done) => again.resolve(done));
+        return 'ok';
+      });
+      await unary(client2, PATH, 'x');
+      const done = await again.promise;
+      expect(() =>
+        done.addDoneCallback(() => {
+          throw late;
+        }),
+      ).not.toThrow();
+      expect(error.mock.calls).toEqual([[`Error in callback for method [${PATH}]`, late]]);
     } finally {
-      warn.mockRestore();
+      error.mockRestore();
     }
   });
 

@@ -72,18 +72,6 @@ export function toCallError(error: unknown): CallError {
   );
 }
 
-/**
- * Runs a done callback. A callback that throws must not break the call that runs it, nor crash the
- * process: the error is reported on the console, as asyncio logs exceptions in callbacks.
- */
-export function runCallback<T>(callback: (value: T) => void, value: T): void {
-  try {
-    callback(value);
-  } catch (error) {
-    console.error('Exception in a done callback of a gRPC call:', error);
-  }
-}
-
 /** Marks the call objects the chain makes itself (not calls of the channel). */
 export const SYNTHETIC: unique symbol = Symbol('grpc-aio.syntheticCall');
 

@@ -8,16 +8,9 @@ import type {
   UnaryStreamCall,
   UnaryUnaryCall,
 } from '@grpc-aio/core';
-import { API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
+import { API_STYLES_MIXED, CancelledError, runDoneCallbacks, UsageError } from '@grpc-aio/errors';
 import type { Metadata } from '@grpc-aio/metadata';
-import {
-  isCallLike,
-  isPromiseLike,
-  isResponseIterable,
-  isSynthetic,
-  runCallback,
-  toCallError,
-} from './call-utils.js';
+import { isCallLike, isPromiseLike, isResponseIterable, isSynthetic, toCallError } from './call-utils.js';
 import { ClientCallDetails, type ClientCallDetailsInit } from './client-call-details.js';
 import { type CallKind, type ClientInterceptor, INTERCEPT_METHOD } from './client-interceptor.js';
 import { IterableCall } from './iterable-call.js';
@@ -71,7 +64,11 @@ export abstract class InterceptedCall implements Call {
   readonly #finalPromise: Promise<{ readonly call: Call }>;
   #resolveFinal!: (final: { readonly call: Call }) => void;
   #final: Call | undefined;
+  // Done callbacks wait here, and run as one list (stopping at the first that throws, as Python's
+  // do) when the final call is done; #callbacksRan once they have.
   #doneCallbacks: ((call: any) => void)[] = [];
+  #callbacksRan = false;
+  readonly #method: string;
   readonly #outcome: Promise<unknown> | undefined;
   readonly #writer: WriteQueue<unknown> | undefined;
   #readStyle: 'read' | 'iterate' | undefined;
@@ -87,6 +84,7 @@ export abstract class InterceptedCall implements Call {
   ) {
     this.#chain = chain;
     this.#index = index;
+    this.#method = details.method;
     this.#deadline = details.timeout === undefined ? undefined : performance.now() + details.timeout * 1000;
     this.#finalPromise = new Promise((resolve) => {
       this.#resolveFinal = resolve;
@@ -199,9 +197,12 @@ export abstract class InterceptedCall implements Call {
     if (this.#final !== undefined) return;
     this.#final = call;
     this.#resolveFinal({ call });
-    const callbacks = this.#doneCallbacks;
-    this.#doneCallbacks = [];
-    for (const callback of callbacks) call.addDoneCallback(() => runCallback(callback, this));
+    call.addDoneCallback(() => {
+      this.#callbacksRan = true;
+      const callbacks = this.#doneCallbacks;
+      this.#doneCallbacks = [];
+      runDoneCallbacks(callbacks, this, this.#method);
+    });
   }
 
   /** The final call once the chain has finished, else undefined. */
@@ -250,9 +251,8 @@ export abstract class InterceptedCall implements Call {
   }
 
   addDoneCallback(callback: (context: this) => void): void {
-    const final = this.#final;
-    if (final === undefined) this.#doneCallbacks.push(callback);
-    else final.addDoneCallback(() => runCallback(callback, this));
+    if (this.#callbacksRan) runDoneCallbacks([callback], this, this.#method);
+    else this.#doneCallbacks.push(callback);
   }
 
   // Never `return call` from an async function here: a unary call is a thenable, and a promise

@@ -1,8 +1,8 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
-import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
+import { AioRpcError, CancelledError, LOCALLY_CANCELLED, runDoneCallbacks } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, runCallback, SYNTHETIC, toCallError } from './call-utils.js';
+import { type CallError, SYNTHETIC, toCallError } from './call-utils.js';
 
 type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
 
@@ -46,7 +46,7 @@ export class IterableCall<TResponse = unknown> implements Call {
     this.#resolveEnded(ending);
     const callbacks = this.#doneCallbacks;
     this.#doneCallbacks = [];
-    for (const callback of callbacks) runCallback(callback, this);
+    runDoneCallbacks(callbacks, this, '');
   }
 
   #stopSource(): void {
@@ -117,7 +117,7 @@ export class IterableCall<TResponse = unknown> implements Call {
     if (this.#base !== undefined) {
       this.#base.addDoneCallback(() => callback(this));
     } else if (this.#ending !== undefined) {
-      runCallback(callback, this);
+      runDoneCallbacks([callback], this, '');
     } else {
       this.#doneCallbacks.push(callback);
     }

@@ -6,9 +6,10 @@ import {
   InvalidStateError,
   LOCALLY_CANCELLED,
   RPC_ALREADY_FINISHED,
+  runDoneCallbacks,
 } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, runCallback, SYNTHETIC } from './call-utils.js';
+import { type CallError, SYNTHETIC } from './call-utils.js';
 
 /** The outcome of a call: a response, or the error awaiting it rejects with. */
 export type Outcome<TResponse = unknown> =
@@ -63,7 +64,7 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
     return false;
   }
   addDoneCallback(callback: (context: this) => void): void {
-    runCallback(callback, this);
+    runDoneCallbacks([callback], this, '');
   }
 
   #code(): StatusCode {
