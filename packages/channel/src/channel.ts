@@ -34,7 +34,8 @@ import { toGrpcJsChannelOptions } from './options.js';
 import type { ChannelTransport } from './transport.js';
 
 /** The message of the RangeError a negative (or non-numeric) grace gives. */
-export const INVALID_GRACE = 'grace must be a non-negative number of seconds (or null).';
+/** Python's text (ValueError there), followed by `, got <grace>.`. */
+export const INVALID_GRACE = 'grace must be non-negative';
 /** The message of the RangeError a bad timeout gives. */
 export const INVALID_TIMEOUT = 'timeout must be a number of seconds.';
 /** The channel option that sets the largest request metadata a call may send, in bytes. */
@@ -275,9 +276,11 @@ export class ClientChannel implements Channel, CallOwner {
   }
 
   close(grace?: number | null): Promise<void> {
-    if (grace != null && (typeof grace !== 'number' || !(grace >= 0))) {
-      return Promise.reject(new RangeError(INVALID_GRACE));
+    if (grace != null && typeof grace !== 'number') {
+      return Promise.reject(new TypeError(`grace must be a number of seconds or null, got ${typeof grace}.`));
     }
+    if (grace != null && !(grace >= 0))
+      return Promise.reject(new RangeError(`${INVALID_GRACE}, got ${grace}.`));
     if (this.#closing !== undefined) {
       // A later close without grace cuts a graceful close short.
       if (grace == null) this.#cancelAll();

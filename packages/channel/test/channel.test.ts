@@ -186,10 +186,13 @@ describe('channel lifecycle', () => {
     expect(await call.code()).toBe(StatusCode.CANCELLED);
   });
 
-  it('A37 a negative grace is a RangeError', async () => {
+  it("A37 a negative grace is a RangeError with Python's text; a grace that is not a number a TypeError", async () => {
     const channel = open();
-    await expect(channel.close(-1)).rejects.toThrow(new RangeError(INVALID_GRACE));
-    expect(INVALID_GRACE).toBe('grace must be a non-negative number of seconds (or null).');
+    await expect(channel.close(-1)).rejects.toThrow(new RangeError('grace must be non-negative, got -1.'));
+    expect(INVALID_GRACE).toBe('grace must be non-negative');
+    await expect(channel.close('1' as never)).rejects.toThrow(
+      new TypeError('grace must be a number of seconds or null, got string.'),
+    );
     expect(channel.getState()).not.toBe(ChannelConnectivity.SHUTDOWN);
   });
 

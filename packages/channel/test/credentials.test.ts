@@ -126,6 +126,7 @@ describe('credentials', () => {
     expect(() =>
       channel.unaryUnary(Methods.auth)(bytes(''), { credentials: accessTokenCallCredentials('t') }),
     ).toThrow(new UsageError(CALL_CREDENTIALS_ON_INSECURE_CHANNEL));
+    expect(CALL_CREDENTIALS_ON_INSECURE_CHANNEL).toBe('Call credentials are only valid on secure channels');
     expect(() =>
       compositeChannelCredentials(insecureChannelCredentials(), accessTokenCallCredentials('t')),
     ).toThrow(new TypeError('Call credentials can only be composed with secure channel credentials.'));

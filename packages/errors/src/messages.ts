@@ -26,4 +26,4 @@ export const METHOD_NOT_FOUND = 'Method not found!';
 /** The details of an RPC over the server's concurrency limit. */
 export const CONCURRENT_RPC_LIMIT = 'Concurrent RPC limit exceeded!';
 /** Call credentials passed to a call on an insecure channel. */
-export const CALL_CREDENTIALS_ON_INSECURE_CHANNEL = 'Call credentials are only allowed on a secure channel.';
+export const CALL_CREDENTIALS_ON_INSECURE_CHANNEL = 'Call credentials are only valid on secure channels';

@@ -24,13 +24,16 @@ export {
 } from './credentials.js';
 // Messages (status details, cancellation reasons) and warning codes that users may match on.
 export {
+  ABORT_WITH_OK,
   CANCELLED_BY_CLIENT,
   CANCELLED_BY_DEADLINE,
   CANCELLED_BY_RUNTIME,
   CANCELLED_BY_SERVER_STOP,
   COMPRESSION_AFTER_METADATA,
   HANDLER_ABANDONED_WARNING_CODE,
+  INVALID_TRAILING_METADATA,
   LATE_REGISTRATION_WARNING_CODE,
+  MAXIMUM_CONCURRENT_RPCS_INVALID,
   REUSE_PORT_UNSUPPORTED,
   SERVER_SHUTTING_DOWN,
 } from './messages.js';
@@ -43,4 +46,5 @@ export {
 } from './method-handlers.js';
 export { NO_REQUEST, SECOND_REQUEST, WRITE_ON_UNARY_RESPONSE } from './rpc-host.js';
 export type { AioServerOptions } from './server.js';
+export type { GrpcWebOptions } from './transport/grpc-web.js';
 export { server } from './server.js';

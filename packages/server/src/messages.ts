@@ -14,8 +14,22 @@ export const CANCELLED_BY_SERVER_STOP = 'The RPC was cancelled because the serve
  * request, a response over the send limit).
  */
 export const CANCELLED_BY_RUNTIME = 'The RPC was terminated by the gRPC runtime.';
-/** `setCompression()` after initial metadata went out. */
-export const COMPRESSION_AFTER_METADATA = 'Compression must be set before initial metadata is sent.';
+/** `setCompression()` after initial metadata went out (Python's text; a RuntimeError there). */
+export const COMPRESSION_AFTER_METADATA =
+  'Compression setting must be specified before sending initial metadata';
+/**
+ * `server({ maximumConcurrentRpcs })` that is not a positive integer: Python's text (with the
+ * camelCase name), followed by `, got <value>.`.
+ */
+export const MAXIMUM_CONCURRENT_RPCS_INVALID = 'maximumConcurrentRpcs should be a positive integer';
+/**
+ * The start of the TypeError `setTrailingMetadata()` and `abort()` throw for trailing metadata they
+ * cannot send, followed by `: <what is wrong>` (Python: "Invalid trailing metadata type, expected
+ * Tuple[Tuple[str, Union[str, bytes]]...]: <value>").
+ */
+export const INVALID_TRAILING_METADATA = 'Invalid trailing metadata';
+/** `abort(StatusCode.OK)` (Python's AssertionError text; a UsageError here). */
+export const ABORT_WITH_OK = 'Expecting non-ok status code.';
 /** The code of the warning emitted when registered handlers are added after start(). */
 export const LATE_REGISTRATION_WARNING_CODE = 'GRPC_AIO_SERVER_LATE_REGISTRATION';
 /** `server()` with `grpc.so_reuseport` 1 on a Node that cannot set SO_REUSEPORT (before 22.12). */

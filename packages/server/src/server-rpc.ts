@@ -27,6 +27,7 @@ import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { describeThrown } from './describe-error.js';
 import { isAsyncIterable, isIterable, isThenable, missingBehavior } from './handler-values.js';
 import {
+  ABORT_WITH_OK,
   CANCELLED_BY_RUNTIME,
   CANCELLED_BY_SERVER_STOP,
   COMPRESSION_AFTER_METADATA,
@@ -50,7 +51,7 @@ import {
   WRITE_ON_UNARY_RESPONSE,
 } from './rpc-host.js';
 import type { CancelReason, ServerCallTransport } from './server-call-transport.js';
-import { StatusContext, trailersOf } from './status-context.js';
+import { StatusContext, toTrailingMetadata, trailersOf } from './status-context.js';
 
 /**
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
@@ -76,7 +77,8 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   #doneCallbacks: ((context: this) => void)[] | undefined;
   #controller: AbortController | undefined;
 
-  #aborted = false;
+  // What abort() throws; once set, read(), write() and sendInitialMetadata() throw it again (Python).
+  #abortError: AbortError | undefined;
   #initialMetadataSent = false;
 
   // Requests: a unary request is collected here; a request stream is read through #requests.
@@ -328,12 +330,15 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     }
   }
 
-  /** The handler threw: the code it set, else UNKNOWN naming what it threw. */
+  /**
+   * The handler threw: UNKNOWN (or the non-OK code it set) with details naming what it threw, as
+   * Python's (whose details are "Unexpected <class 'X'>: message" even after set_details()).
+   */
   #failed(error: unknown): void {
     if (this.#over) return;
-    const code = this.code();
-    if (code !== undefined && code !== StatusCode.OK) this.#sendSetStatus(code);
-    else this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, trailersOf(this));
+    const set = this.code();
+    const code = set !== undefined && set !== StatusCode.OK ? set : StatusCode.UNKNOWN;
+    this.#sendStatus(code, `Unexpected ${describeThrown(error)}`, trailersOf(this));
   }
 
   #sendSetStatus(code: StatusCode): void {
@@ -373,6 +378,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   /** Sends one response; resolves once the transport took it (flow control). */
   #send(response: unknown): Promise<void> {
     if (this.#terminated) return Promise.reject(this.#terminationReason);
+    if (this.#abortError !== undefined) return Promise.reject(this.#abortError);
     if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
     let bytes: Buffer;
     try {
@@ -395,6 +401,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
 
   read(): Promise<unknown> {
     const requests = this.#requests;
+    if (this.#abortError !== undefined && !this.#terminated) return Promise.reject(this.#abortError);
     if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
     if (requests === undefined)
       return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
@@ -410,6 +417,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
 
   async sendInitialMetadata(initialMetadata: MetadataLike): Promise<void> {
     if (this.#terminated) throw this.#terminationReason;
+    if (this.#abortError !== undefined) throw this.#abortError;
     if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
     if (this.#initialMetadataSent) throw new UsageError(INITIAL_METADATA_ALREADY_SENT);
     const metadata = Metadata.from(initialMetadata);
@@ -418,18 +426,22 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   }
 
   async abort(code: StatusCode, details = '', trailingMetadata?: MetadataLike | null): Promise<never> {
-    if (this.#aborted) throw new UsageError(ABORT_ALREADY_CALLED);
+    if (this.#abortError !== undefined) throw new UsageError(ABORT_ALREADY_CALLED);
+    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
+    // As Python: the abort counts from here, even when its arguments turn out invalid (a second
+    // abort() is "Abort already called!"; the handler's error then ends the RPC with UNKNOWN).
+    const abortError = new AbortError(LOCALLY_ABORTED);
+    this.#abortError = abortError;
     if (!isStatusCode(code)) throw new TypeError(`abort() needs a StatusCode, got ${String(code)}.`);
+    if (code === StatusCode.OK) throw new UsageError(ABORT_WITH_OK);
     if (typeof details !== 'string')
       throw new TypeError(`abort() details must be a string, got ${typeof details}.`);
-    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
-    const trailers = trailingMetadata == null ? undefined : Metadata.from(trailingMetadata);
-    this.#aborted = true;
+    const trailers = trailingMetadata == null ? undefined : toTrailingMetadata(trailingMetadata);
     if (trailers !== undefined && trailers.size > 0) this.setTrailingMetadata(trailers);
     if (details !== '') this.setDetails(details);
     this.setCode(code);
     this.#sendStatus(code, this.details(), trailersOf(this));
-    throw new AbortError(LOCALLY_ABORTED);
+    throw abortError;
   }
 
   abortWithStatus(status: StatusLike): Promise<never> {

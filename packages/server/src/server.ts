@@ -15,11 +15,16 @@ import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
 import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
 import { type ChannelzServer, registerServer, unregisterServer } from './channelz.js';
 import { type CredentialsSpec, credentialsSpec, insecureServerCredentials } from './credentials.js';
-import { LATE_REGISTRATION_WARNING_CODE, SERVER_SHUTTING_DOWN } from './messages.js';
+import {
+  LATE_REGISTRATION_WARNING_CODE,
+  MAXIMUM_CONCURRENT_RPCS_INVALID,
+  SERVER_SHUTTING_DOWN,
+} from './messages.js';
 import { isGenericRpcHandler, methodHandlerPaths } from './method-handlers.js';
 import type { RpcHost } from './rpc-host.js';
 import type { ServerRpc } from './server-rpc.js';
 import { transportSettings } from './server-settings.js';
+import type { GrpcWebOptions } from './transport/grpc-web.js';
 import { Http2Transport, type TransportHost } from './transport/http2-transport.js';
 
 // Server states, in order.
@@ -82,17 +87,18 @@ class AioServer implements Server, RpcHost, TransportHost {
   readonly #terminated: Promise<void>;
   #resolveTerminated!: () => void;
 
-  constructor(options: ServerOptions<ServerInterceptor>) {
+  constructor(options: AioServerOptions) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('server() options must be an object.');
     this.interceptors = validateServerInterceptors(options.interceptors);
     this.#generic = [...checkGenericHandlers(options.handlers)];
     const maximum = options.maximumConcurrentRpcs;
     if (maximum != null) {
-      if (typeof maximum !== 'number' || !Number.isInteger(maximum)) {
-        throw new TypeError(`maximumConcurrentRpcs must be an integer, got ${String(maximum)}.`);
-      }
-      if (maximum <= 0) throw new RangeError(`maximumConcurrentRpcs must be positive, got ${maximum}.`);
+      // Python's text (ValueError there): "maximum_concurrent_rpcs should be a positive integer".
+      if (typeof maximum !== 'number')
+        throw new TypeError(`${MAXIMUM_CONCURRENT_RPCS_INVALID}, got ${typeof maximum}.`);
+      if (!Number.isInteger(maximum) || maximum <= 0)
+        throw new RangeError(`${MAXIMUM_CONCURRENT_RPCS_INVALID}, got ${maximum}.`);
     }
     this.#maximumConcurrentRpcs = maximum ?? Number.POSITIVE_INFINITY;
     if (options.compression != null && !isCompression(options.compression)) {
@@ -101,6 +107,7 @@ class AioServer implements Server, RpcHost, TransportHost {
     const settings = transportSettings(
       options.options as readonly ChannelOption[] | undefined,
       options.compression ?? Compression.NoCompression,
+      options.grpcWeb,
     );
     this.#channelz = settings.enableChannelz ? registerServer() : undefined;
     this.#transport = new Http2Transport(this, settings, this.#channelz);
@@ -302,9 +309,12 @@ class AioServer implements Server, RpcHost, TransportHost {
 
 /**
  * Options of {@link server}: Python's `aio.server()` keyword arguments (`migration_thread_pool` has
- * no equivalent in Node).
+ * no equivalent in Node), plus `grpcWeb`, an addition of ours.
  */
-export type AioServerOptions = ServerOptions<ServerInterceptor>;
+export type AioServerOptions = ServerOptions<ServerInterceptor> & {
+  /** Serve gRPC-Web (browsers) on the same ports, with CORS; off unless given. See {@link GrpcWebOptions}. */
+  grpcWeb?: GrpcWebOptions | null | undefined;
+};
 
 /**
  * Creates a server (Python's `aio.server()`).
@@ -316,7 +326,9 @@ export type AioServerOptions = ServerOptions<ServerInterceptor>;
  *   (`'grpc.max_receive_message_length'` ..., see the README); unknown keys are ignored, as C-core does.
  * @param options.maximumConcurrentRpcs RPCs beyond this many at once end with RESOURCE_EXHAUSTED.
  * @param options.compression the default compression of responses (used when the client accepts it).
- * @throws TypeError for a non-interceptor, a bad handler or option; RangeError for
+ * @param options.grpcWeb serve gRPC-Web too, on every port, over HTTP/2 and HTTP/1.1:
+ *   `{ allowedOrigins: ['https://app.example'] }` (see {@link GrpcWebOptions}).
+ * @throws TypeError for a non-interceptor, a bad handler or option (`grpcWeb` included); RangeError for
  *   `maximumConcurrentRpcs <= 0`.
  *
  * @example

@@ -1,6 +1,7 @@
 import { isStatusCode, type StatusCode } from '@grpc-aio/core';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { CallInfo } from './call-info.js';
+import { INVALID_TRAILING_METADATA } from './messages.js';
 
 // The part of the ServicerContext that holds the status a handler set (code, details, trailing
 // metadata), sent when the handler ends.
@@ -10,6 +11,19 @@ let trailers: (context: StatusContext) => Metadata | undefined;
 /** The trailing metadata a handler set, or undefined when it set none. */
 export function trailersOf(context: StatusContext): Metadata | undefined {
   return trailers(context);
+}
+
+/**
+ * Trailing metadata a handler gave (`setTrailingMetadata()`, `abort()`), as Metadata; a TypeError
+ * that says it is the trailing metadata (and why) when it cannot be sent.
+ */
+export function toTrailingMetadata(trailingMetadata: MetadataLike): Metadata {
+  try {
+    return Metadata.from(trailingMetadata);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`${INVALID_TRAILING_METADATA}: ${reason}`, { cause: error });
+  }
 }
 
 /** What the handler set of its RPC's status. */
@@ -23,7 +37,7 @@ export abstract class StatusContext extends CallInfo {
   }
 
   setTrailingMetadata(trailingMetadata: MetadataLike): void {
-    this.#trailingMetadata = Metadata.from(trailingMetadata);
+    this.#trailingMetadata = toTrailingMetadata(trailingMetadata);
   }
 
   trailingMetadata(): Metadata {

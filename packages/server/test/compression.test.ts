@@ -41,6 +41,10 @@ describe('response compression: setCompression rules', () => {
     expect(outcome.status.code).toBe(StatusCode.OK);
     expect(outcome.responses).toEqual(['sent']);
     expect((errors[0] as Error).message).toBe(COMPRESSION_AFTER_METADATA);
+    // Python's text (a RuntimeError there).
+    expect(COMPRESSION_AFTER_METADATA).toBe(
+      'Compression setting must be specified before sending initial metadata',
+    );
     expect(errors[1]).toBeInstanceOf(TypeError);
     expect(() => track(server({ compression: 9 as Compression }))).toThrow(TypeError);
   });

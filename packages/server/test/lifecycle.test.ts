@@ -33,11 +33,14 @@ describe('server()', () => {
       `[TypeError: Interceptor at index 0 must be a ServerInterceptor (an object with interceptService), got object.]`,
     );
     expect(() => server({ maximumConcurrentRpcs: 0 })).toThrowErrorMatchingInlineSnapshot(
-      `[RangeError: maximumConcurrentRpcs must be positive, got 0.]`,
+      `[RangeError: maximumConcurrentRpcs should be a positive integer, got 0.]`,
     );
     expect(() => server({ maximumConcurrentRpcs: -1 })).toThrow(RangeError);
+    expect(() => server({ maximumConcurrentRpcs: '3' as never })).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: maximumConcurrentRpcs should be a positive integer, got string.]`,
+    );
     expect(() => server({ maximumConcurrentRpcs: 1.5 })).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: maximumConcurrentRpcs must be an integer, got 1.5.]`,
+      `[RangeError: maximumConcurrentRpcs should be a positive integer, got 1.5.]`,
     );
     expect(() => server({ handlers: [{}] as never })).toThrowErrorMatchingInlineSnapshot(
       `[TypeError: Generic handler at index 0 must have a service(handlerCallDetails) method.]`,

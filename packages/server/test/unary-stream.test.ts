@@ -1,5 +1,11 @@
 import { StatusCode } from '@grpc-aio/core';
-import { CancelledError, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
+import {
+  AbortError,
+  CancelledError,
+  LOCALLY_ABORTED,
+  RPC_ALREADY_FINISHED,
+  UsageError,
+} from '@grpc-aio/errors';
 import { describe, expect, it } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
 import { methodHandlersGenericHandler, unaryStreamRpcMethodHandler } from '../src/index.js';
@@ -150,14 +156,38 @@ describe('unary-stream', () => {
     expect(outcome.status.details).toBe('stop here');
   });
 
-  it('A7 write() after a swallowed abort is a UsageError "RPC already finished."', async () => {
-    let error: unknown;
+  // Python (checked with python3-grpcio 1.51): after abort(), read(), write() and
+  // send_initial_metadata() raise the AbortError abort() raised, again.
+  it('A8 after a swallowed abort, write() and sendInitialMetadata() throw the same AbortError "Locally aborted."', async () => {
+    let thrown: unknown;
+    const errors: unknown[] = [];
     const { client } = await serve(async (_request, context) => {
-      await context.abort(StatusCode.ABORTED, 'gone').catch(() => {});
-      error = await context.write('late').catch((e: unknown) => e);
+      thrown = await context.abort(StatusCode.ABORTED, 'gone').catch((e: unknown) => e);
+      errors.push(await context.write('late').catch((e: unknown) => e));
+      errors.push(await context.sendInitialMetadata([]).catch((e: unknown) => e));
     });
     const outcome = await serverStream(client, PATH, 'x');
     expect(outcome.status.code).toBe(StatusCode.ABORTED);
+    expect(thrown).toBeInstanceOf(AbortError);
+    expect((thrown as Error).message).toBe(LOCALLY_ABORTED);
+    expect(errors).toEqual([thrown, thrown]);
+    expect(errors[0]).toBe(thrown);
+  });
+
+  it('A7 write() after the handler returned is a UsageError "RPC already finished."', async () => {
+    const done = deferred<unknown>();
+    const { client } = await serve(async (_request, context) => {
+      await context.write('one');
+      setTimeout(() => {
+        context.write('late').then(
+          () => done.resolve('written'),
+          (e: unknown) => done.resolve(e),
+        );
+      }, 50);
+    });
+    const outcome = await serverStream(client, PATH, 'x');
+    expect(outcome.responses).toEqual(['one']);
+    const error = await done.promise;
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toBe(RPC_ALREADY_FINISHED);
   });

@@ -16,8 +16,10 @@ import { Metadata } from '@grpc-aio/metadata';
 import { describe, expect, it, vi } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
 import {
+  ABORT_WITH_OK,
   CANCELLED_BY_CLIENT,
   CANCELLED_BY_DEADLINE,
+  INVALID_TRAILING_METADATA,
   methodHandlersGenericHandler,
   NO_REQUEST,
   SECOND_REQUEST,
@@ -242,6 +244,68 @@ describe('unary-unary', () => {
     expect(seen[2]).toBeInstanceOf(TypeError);
   });
 
+  // tests_aio server_test _invalid_trailing_metadata: each of these is a TypeError from
+  // set_trailing_metadata(), and abort() with invalid trailing metadata ends the RPC with UNKNOWN
+  // whose details mention the trailing metadata.
+  it('A53 A51 invalid trailing metadata: TypeErrors that say so; abort() with it ends with UNKNOWN (tests_aio invalid_trailing_metadata)', async () => {
+    const errors: unknown[] = [];
+    let second: unknown;
+    const { client } = await serve(async (_request, context) => {
+      for (const invalid of [42, {}, { error: 'error' }, [{ error: 'error' }], [['x-number', 1]]]) {
+        try {
+          context.setTrailingMetadata(invalid as never);
+          errors.push('accepted');
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      try {
+        return await context.abort(StatusCode.DATA_LOSS, 'invalid abort', {
+          error: ['error1', 'error2'],
+        } as never);
+      } finally {
+        // As Python: the failed abort still counts.
+        second = await context.abort(StatusCode.INTERNAL).catch((e: unknown) => e);
+      }
+    });
+    const outcome = await unary(client, PATH, 'x');
+    expect(errors.map((e) => (e instanceof TypeError ? e.message : e))).toEqual([
+      'Invalid trailing metadata: Metadata must be a Metadata or an iterable of [key, value] pairs, got number.',
+      'Invalid trailing metadata: Metadata must be a Metadata or an iterable of [key, value] pairs, got Object.',
+      'Invalid trailing metadata: Metadata must be a Metadata or an iterable of [key, value] pairs, got Object.',
+      'Invalid trailing metadata: Metadata entries must be [key, value] pairs, got Object.',
+      'Invalid trailing metadata: Metadata value for key "x-number" must be a string, got number (only "-bin" keys carry bytes).',
+    ]);
+    expect(second).toEqual(new UsageError(ABORT_ALREADY_CALLED));
+    expect(outcome.status.code).toBe(StatusCode.UNKNOWN);
+    expect(outcome.status.details).toBe(
+      'Unexpected TypeError: Invalid trailing metadata: Metadata must be a Metadata or an iterable of [key, value] pairs, got Object.',
+    );
+    expect(outcome.status.details).toContain(INVALID_TRAILING_METADATA);
+  });
+
+  // Python (python3-grpcio 1.51, checked) raises AssertionError "Expecting non-ok status code." and
+  // then sends nothing: its client waits for the deadline. Here the same text is a UsageError, and
+  // the handler's error ends the RPC at once.
+  it('A51 abort(StatusCode.OK) is a UsageError "Expecting non-ok status code."; the RPC ends with UNKNOWN', async () => {
+    let error: unknown;
+    const { client } = await serve(async (_request, context) => {
+      try {
+        return await context.abort(StatusCode.OK, 'fine');
+      } catch (e) {
+        error = e;
+        throw e;
+      }
+    });
+    const outcome = await unary(client, PATH, 'x');
+    expect(error).toEqual(new UsageError(ABORT_WITH_OK));
+    expect(ABORT_WITH_OK).toBe('Expecting non-ok status code.');
+    expect([outcome.status.code, outcome.status.details]).toEqual([
+      StatusCode.UNKNOWN,
+      'Unexpected UsageError: Expecting non-ok status code.',
+    ]);
+  });
+
   it('A54 invocationMetadata() has the client metadata', async () => {
     let metadata: Metadata | undefined;
     const { client } = await serve((_request, context) => {
@@ -312,7 +376,8 @@ describe('unary-unary', () => {
     ]);
   });
 
-  it('A56 a handler that throws after setting a non-OK code sends that code', async () => {
+  // Python (python3-grpcio 1.51, checked): DATA_LOSS "Unexpected <class 'ValueError'>: ignored".
+  it('A56 a handler that throws after setting a non-OK code sends that code, with details naming what it threw', async () => {
     const { client } = await serve((_request, context) => {
       context.setCode(StatusCode.DATA_LOSS);
       context.setDetails('lost');
@@ -320,7 +385,7 @@ describe('unary-unary', () => {
     });
     const outcome = await unary(client, PATH, 'x');
     expect(outcome.status.code).toBe(StatusCode.DATA_LOSS);
-    expect(outcome.status.details).toBe('lost');
+    expect(outcome.status.details).toBe('Unexpected Error: ignored');
   });
 
   it('A58 peer() names the client address like C-core ("ipv4:host:port")', async () => {

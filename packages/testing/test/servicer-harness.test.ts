@@ -158,7 +158,7 @@ describe('serverFromHandlers', () => {
     };
     expect(await run('set')).toEqual([undefined, StatusCode.INTERNAL, '']);
     expect(await run('throw')).toEqual([undefined, StatusCode.UNKNOWN, 'Unexpected TypeError: bad']);
-    expect(await run('set-throw')).toEqual([undefined, StatusCode.ABORTED, 'conflict']);
+    expect(await run('set-throw')).toEqual([undefined, StatusCode.ABORTED, 'Unexpected Error: x']);
     expect(await run('')).toEqual(['response', StatusCode.OK, '']);
   });
 
