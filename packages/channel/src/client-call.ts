@@ -1,5 +1,5 @@
 import type { Call, Deserializer, RequestIterable, Serializer } from '@grpc-aio/core';
-import { EOF, StatusCode } from '@grpc-aio/core';
+import { EOF, isStatusCode, StatusCode } from '@grpc-aio/core';
 import {
   AioRpcError,
   API_STYLES_MIXED,
@@ -18,6 +18,26 @@ import type { CallTransport, TransportListener, TransportStatus } from './transp
 export const NO_MESSAGE_RECEIVED = 'No message received';
 /** Details of a unary-response RPC whose server sent more than one response. */
 export const TOO_MANY_RESPONSES = 'Too many responses received';
+/**
+ * The start of the details of a call whose server sent a `grpc-status` that is not a status code
+ * (a number outside 0..16, not a number, or two values): the call ends with UNKNOWN, as gRPC's
+ * status-code rules ask, and these details, followed by what was received.
+ */
+export const INVALID_STATUS_RECEIVED = 'Invalid grpc-status received from the server';
+
+/** UNKNOWN for a code that is not a StatusCode, with details saying what was received. */
+function checkedStatus(status: TransportStatus): TransportStatus {
+  if (isStatusCode(status.code)) return status;
+  const received = Number.isNaN(status.code) ? 'not one number' : String(status.code);
+  const details = `${INVALID_STATUS_RECEIVED}: ${received}${status.details === '' ? '' : ` (grpc-message: ${status.details})`}`;
+  return {
+    code: StatusCode.UNKNOWN,
+    details,
+    metadata: status.metadata,
+    debugErrorString: details,
+    cause: status.cause,
+  };
+}
 
 enum Style {
   Unknown = 0,
@@ -296,8 +316,9 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     (this.#messages ??= []).push(message);
   }
 
-  onTransportStatus(status: TransportStatus): void {
+  onTransportStatus(received: TransportStatus): void {
     if (this.#status !== undefined) return;
+    let status = checkedStatus(received);
     if (this.unaryResponse && status.code === StatusCode.OK && this.#responseCount === 0) {
       status = { code: StatusCode.UNIMPLEMENTED, details: NO_MESSAGE_RECEIVED, metadata: status.metadata };
     }

@@ -13,15 +13,25 @@ import {
   type ChannelConnectivity,
   Compression,
   compressionAlgorithm,
-  type StatusCode,
+  StatusCode,
   statusCodeName,
 } from '@grpc-aio/core';
-import type { Metadata } from '@grpc-aio/metadata';
+import { Metadata as GrpcAioMetadata, type Metadata } from '@grpc-aio/metadata';
 import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import { grpcJsCallCredentials } from './credentials.js';
 import type { CallTransport, ChannelTransport, TransportListener } from './transport.js';
 
 type GrpcJsCall = ReturnType<GrpcJsChannel['createCall']>;
+
+/**
+ * The start of the details of a call ended with INTERNAL because handling what the server sent
+ * threw (a defect, or a response no layer could represent); followed by the error.
+ */
+export const RESPONSE_HANDLING_FAILED = 'Failed to handle the response';
+
+/** The details (INTERNAL) of a call whose server sent a message the client cannot decompress. */
+export const UNDECOMPRESSIBLE_MESSAGE =
+  'Received a message the client cannot decompress: its compressed flag is set without a grpc-encoding, or with an encoding the client does not accept';
 
 /** grpc-js's `WriteFlags.NoCompress`: send this message uncompressed. */
 const NO_COMPRESS = 2;
@@ -42,6 +52,7 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   readonly #flags: number;
   readonly #waitForReady: boolean;
   #listener: TransportListener | undefined;
+  #failed = false;
 
   constructor(call: GrpcJsCall, flags: number, waitForReady: boolean) {
     this.#call = call;
@@ -79,22 +90,70 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
     return this.#call.getPeer();
   }
 
+  // grpc-js calls these from its stream and timer callbacks: an error thrown here would be an
+  // uncaught exception (and the call would never settle). Each is guarded: what throws ends the call
+  // with INTERNAL naming the error.
+
   onReceiveMetadata(metadata: GrpcJsMetadata): void {
-    this.#listener!.onTransportMetadata(fromWire(metadata));
+    if (this.#failed) return;
+    try {
+      this.#listener!.onTransportMetadata(fromWire(metadata));
+    } catch (error) {
+      this.#fail(error);
+    }
   }
 
   onReceiveMessage(message: Buffer): void {
-    this.#listener!.onTransportMessage(message);
+    if (this.#failed) return;
+    try {
+      this.#listener!.onTransportMessage(message);
+    } catch (error) {
+      this.#fail(error);
+    }
   }
 
   onReceiveStatus(status: StatusObject): void {
-    const code = status.code as number as StatusCode;
-    this.#listener!.onTransportStatus({
-      code,
-      details: status.details,
-      metadata: fromWire(status.metadata),
-      debugErrorString: code === 0 ? '' : `${code} ${statusCodeName(code) ?? 'UNKNOWN'}: ${status.details}`,
-    });
+    if (this.#failed) return;
+    try {
+      if (typeof status.code !== 'number') {
+        // grpc-js's receive filters reject a message they cannot decompress with an Error where a
+        // status belongs, and then end the call with an undefined code and details.
+        this.#fail(new Error(UNDECOMPRESSIBLE_MESSAGE), UNDECOMPRESSIBLE_MESSAGE);
+        return;
+      }
+      const code = status.code as number as StatusCode;
+      this.#listener!.onTransportStatus({
+        code,
+        details: status.details,
+        metadata: fromWire(status.metadata),
+        debugErrorString: code === 0 ? '' : `${code} ${statusCodeName(code) ?? 'UNKNOWN'}: ${status.details}`,
+      });
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown, text?: string): void {
+    this.#failed = true;
+    const details =
+      text ??
+      `${RESPONSE_HANDLING_FAILED}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    try {
+      this.#listener!.onTransportStatus({
+        code: StatusCode.INTERNAL,
+        details,
+        metadata: new GrpcAioMetadata(),
+        debugErrorString: details,
+        cause: error,
+      });
+    } catch (again) {
+      console.error('grpc-aio: a call could not be ended after an internal error', again);
+    }
+    try {
+      this.#call.cancelWithStatus(StatusCode.INTERNAL, details);
+    } catch {
+      // The call may be over already; nothing more to stop.
+    }
   }
 }
 

@@ -11,7 +11,11 @@ export {
 export type { WaitOptions } from './channel.js';
 export { ClientChannel } from './channel.js';
 export type { CallOwner, ClientCallInit } from './client-call.js';
-export { ClientCall } from './client-call.js';
+export { ClientCall, INVALID_STATUS_RECEIVED } from './client-call.js';
 export { grpcJsCallCredentials, grpcJsChannelCredentials } from './credentials.js';
-export { GrpcJsChannelTransport } from './grpc-js-transport.js';
+export {
+  GrpcJsChannelTransport,
+  RESPONSE_HANDLING_FAILED,
+  UNDECOMPRESSIBLE_MESSAGE,
+} from './grpc-js-transport.js';
 export type { CallTransport, ChannelTransport, TransportListener, TransportStatus } from './transport.js';
