@@ -30,6 +30,7 @@ import {
 import type { CallOwner, ClientCall, ClientCallInit } from './client-call.js';
 import { grpcJsChannelCredentials } from './credentials.js';
 import { GrpcJsChannelTransport } from './grpc-js-transport.js';
+import { setLongTimeout } from './long-timeout.js';
 import { toGrpcJsChannelOptions } from './options.js';
 import type { ChannelTransport } from './transport.js';
 
@@ -293,12 +294,12 @@ export class ClientChannel implements Channel, CallOwner {
 
   async #close(grace: number | undefined): Promise<void> {
     if (grace !== undefined && this.#calls.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
+      let cancelTimer = (): void => {};
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
-        timer = setTimeout(resolve, grace * 1000);
+        cancelTimer = setLongTimeout(resolve, grace * 1000);
       });
-      clearTimeout(timer);
+      cancelTimer();
       this.#drained = undefined;
     }
     this.#cancelAll();

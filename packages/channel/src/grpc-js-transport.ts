@@ -19,6 +19,7 @@ import {
 import { Metadata as GrpcAioMetadata, type Metadata } from '@grpc-aio/metadata';
 import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import { grpcJsCallCredentials } from './credentials.js';
+import { setLongTimeout } from './long-timeout.js';
 import type { CallTransport, ChannelTransport, TransportListener } from './transport.js';
 
 type GrpcJsCall = ReturnType<GrpcJsChannel['createCall']>;
@@ -32,6 +33,16 @@ export const RESPONSE_HANDLING_FAILED = 'Failed to handle the response';
 /** The details (INTERNAL) of a call whose server sent a message the client cannot decompress. */
 export const UNDECOMPRESSIBLE_MESSAGE =
   'Received a message the client cannot decompress: its compressed flag is set without a grpc-encoding, or with an encoding the client does not accept';
+
+/** The longest timeout grpc-js times itself (its deadline.ts MAX_TIMEOUT_TIME); later deadlines are not timed there. */
+const GRPC_JS_MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The details of a call that reached its deadline (grpc-js and C-core both say so). */
+const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
+
+/** grpc-js's details for calls on a connection the server closed with an error GOAWAY. */
+const SESSION_CLOSED_BY_PEER =
+  /^Received RST_STREAM with code \d+ triggered by internal client error: Session closed with error code \d+$/;
 
 /** grpc-js's `WriteFlags.NoCompress`: send this message uncompressed. */
 const NO_COMPRESS = 2;
@@ -53,11 +64,21 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   readonly #waitForReady: boolean;
   #listener: TransportListener | undefined;
   #failed = false;
+  #cancelDeadline: (() => void) | undefined;
 
   constructor(call: GrpcJsCall, flags: number, waitForReady: boolean) {
     this.#call = call;
     this.#flags = flags;
     this.#waitForReady = waitForReady;
+  }
+
+  /** Ends the call with DEADLINE_EXCEEDED `ms` from now (for deadlines grpc-js does not time). */
+  timeDeadline(ms: number): void {
+    this.#cancelDeadline = setLongTimeout(
+      () => this.#call.cancelWithStatus(StatusCode.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_DETAILS),
+      ms,
+      false,
+    );
   }
 
   start(metadata: Metadata, listener: TransportListener): void {
@@ -113,6 +134,7 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   }
 
   onReceiveStatus(status: StatusObject): void {
+    this.#cancelDeadline?.();
     if (this.#failed) return;
     try {
       if (typeof status.code !== 'number') {
@@ -121,7 +143,13 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
         this.#fail(new Error(UNDECOMPRESSIBLE_MESSAGE), UNDECOMPRESSIBLE_MESSAGE);
         return;
       }
-      const code = status.code as number as StatusCode;
+      let code = status.code as number as StatusCode;
+      // The server closed the connection with an error GOAWAY (e.g. Node's HTTP/2 server after a
+      // burst of cancellations on one connection, its rapid-reset limit): grpc-js reports the calls
+      // still in flight as INTERNAL; like C-core (and like grpc-js for a reset connection), they
+      // are UNAVAILABLE, which retry policies and wait-for-ready treat as transient.
+      if (code === StatusCode.INTERNAL && SESSION_CLOSED_BY_PEER.test(status.details))
+        code = StatusCode.UNAVAILABLE;
       this.#listener!.onTransportStatus({
         code,
         details: status.details,
@@ -211,7 +239,12 @@ export class GrpcJsChannelTransport implements ChannelTransport {
     }
     const call = channel.createCall(method, deadline, null, null, null);
     if (credentials !== undefined) call.setCredentials(credentials);
-    return new GrpcJsCallTransport(call, flags, waitForReady);
+    const transport = new GrpcJsCallTransport(call, flags, waitForReady);
+    // grpc-js sends the grpc-timeout of any deadline but times only those setTimeout can hold
+    // (2^31 - 1 ms, about 24.8 days); a later one is timed here.
+    const left = deadline - Date.now();
+    if (left > GRPC_JS_MAX_TIMEOUT_MS && Number.isFinite(left)) transport.timeDeadline(left);
+    return transport;
   }
 
   #sibling(compression: Compression): GrpcJsChannel {

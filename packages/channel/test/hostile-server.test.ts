@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import { credentials as grpcJsCredentials } from '@grpc/grpc-js';
-import { StatusCode } from '@grpc-aio/core';
+import { StatusCode, statusCodeName } from '@grpc-aio/core';
 import { AioRpcError } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,62 @@ describe('a listener that throws inside a grpc-js callback', () => {
       ]);
     } finally {
       transport.close();
+    }
+  });
+});
+
+describe('a burst of cancellations on one connection (Node HTTP/2 rapid-reset limit)', () => {
+  it('calls in flight on a grpc-js server whose connection closes end UNAVAILABLE, never INTERNAL; the channel recovers', async () => {
+    const grpc = await import('@grpc/grpc-js');
+    const server = new grpc.Server();
+    const identity = (value: Buffer) => value;
+    server.addService(
+      {
+        Wait: {
+          path: '/burst.S/Wait',
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: identity,
+          requestDeserialize: identity,
+          responseSerialize: identity,
+          responseDeserialize: identity,
+        },
+      },
+      {
+        Wait: (call: { request: Buffer }, callback: (error: null, response: Buffer) => void) => {
+          setTimeout(() => callback(null, Buffer.from('ok')), Number(String(call.request))).unref();
+        },
+      },
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    const channel = insecureChannel(`127.0.0.1:${port}`);
+    open.push({ channel });
+    try {
+      const wait = (ms: number) =>
+        channel.unaryUnary('/burst.S/Wait')(Buffer.from(String(ms)), { timeout: 10 });
+      await wait(1);
+      const inFlight = Array.from({ length: 5 }, () =>
+        wait(1500).then(
+          () => 'OK',
+          (error: AioRpcError) => statusCodeName(error.code()),
+        ),
+      );
+      // 3,000 calls cancelled as soon as they started, on the same connection.
+      for (let index = 0; index < 3000; index++) {
+        const call = wait(10_000);
+        call.catch(() => {});
+        setImmediate(() => call.cancel());
+        if (index % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const outcomes = await Promise.all(inFlight);
+      for (const outcome of outcomes) expect(['OK', 'UNAVAILABLE']).toContain(outcome);
+      expect(String(await wait(1))).toBe('ok');
+    } finally {
+      server.forceShutdown();
     }
   });
 });
