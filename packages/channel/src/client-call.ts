@@ -123,6 +123,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
   #connectionWaiter: Deferred<void> | undefined;
+  #streamingRequests = false;
 
   // Response side.
   protected readonly unaryResponse: boolean;
@@ -235,7 +236,21 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       return status.code === StatusCode.OK ? Promise.resolve() : Promise.reject(this.#failure());
     }
     if (this.#initialMetadata !== undefined) return Promise.resolve();
-    return (this.#connectionWaiter ??= deferred()).promise;
+    if (this.#connectionWaiter === undefined) {
+      const waiter = deferred<void>();
+      this.#connectionWaiter = waiter;
+      // A stream-request call is connected once it started on a ready connection, as Python's
+      // (which waits for its initial metadata to be sent): the server may answer only after the
+      // first request, which the caller writes after this resolves.
+      if (this.#streamingRequests && this.transport.whenStarted !== undefined) {
+        this.transport.whenStarted(() => {
+          if (this.#connectionWaiter !== waiter) return;
+          this.#connectionWaiter = undefined;
+          waiter.resolve();
+        });
+      }
+    }
+    return this.#connectionWaiter.promise;
   }
 
   /** The peer's address ('' until known). Not part of Python's aio `Call`; handy for logging. */
@@ -536,6 +551,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   /** Starts the response side of a request-streaming call. */
   protected startStreaming(requests: RequestIterable<TRequest> | null | undefined): void {
+    this.#streamingRequests = true;
     this.transport.startRead();
     if (requests == null) return;
     this.#requestStyle = Style.Iterator;

@@ -44,6 +44,10 @@ const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
 const SESSION_CLOSED_BY_PEER =
   /^Received RST_STREAM with code \d+ triggered by internal client error: Session closed with error code \d+$/;
 
+/** grpc-js's connectivity states READY and SHUTDOWN. */
+const READY = 2;
+const SHUTDOWN = 4;
+
 /** grpc-js's `WriteFlags.NoCompress`: send this message uncompressed. */
 const NO_COMPRESS = 2;
 
@@ -62,11 +66,13 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   readonly #call: GrpcJsCall;
   readonly #flags: number;
   readonly #waitForReady: boolean;
+  readonly #channel: GrpcJsChannel;
   #listener: TransportListener | undefined;
   #failed = false;
   #cancelDeadline: (() => void) | undefined;
 
-  constructor(call: GrpcJsCall, flags: number, waitForReady: boolean) {
+  constructor(call: GrpcJsCall, flags: number, waitForReady: boolean, channel: GrpcJsChannel) {
+    this.#channel = channel;
     this.#call = call;
     this.#flags = flags;
     this.#waitForReady = waitForReady;
@@ -109,6 +115,17 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
 
   getPeer(): string {
     return this.#call.getPeer();
+  }
+
+  /** grpc-js starts a call's stream as soon as its channel is READY: runs `callback` then. */
+  whenStarted(callback: () => void): void {
+    const channel = this.#channel;
+    const check = (): void => {
+      const state = channel.getConnectivityState(false);
+      if (state === READY) callback();
+      else if (state !== SHUTDOWN) channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, check);
+    };
+    check();
   }
 
   // grpc-js calls these from its stream and timer callbacks: an error thrown here would be an
@@ -239,7 +256,7 @@ export class GrpcJsChannelTransport implements ChannelTransport {
     }
     const call = channel.createCall(method, deadline, null, null, null);
     if (credentials !== undefined) call.setCredentials(credentials);
-    const transport = new GrpcJsCallTransport(call, flags, waitForReady);
+    const transport = new GrpcJsCallTransport(call, flags, waitForReady, channel);
     // grpc-js sends the grpc-timeout of any deadline but times only those setTimeout can hold
     // (2^31 - 1 ms, about 24.8 days); a later one is timed here.
     const left = deadline - Date.now();

@@ -42,6 +42,12 @@ export interface CallTransport {
   cancel(code: StatusCode, details: string): void;
   /** The address of the peer, or '' when unknown. */
   getPeer(): string;
+  /**
+   * Runs `callback` once the RPC has started on a ready connection (its request headers handed to
+   * the connection), for `waitForConnection()` on stream-request calls. Optional: without it those
+   * wait for the server's initial metadata.
+   */
+  whenStarted?(callback: () => void): void;
 }
 
 /**

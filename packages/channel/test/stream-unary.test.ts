@@ -148,6 +148,32 @@ describe('stream-unary', () => {
     expect(text(await call)).toBe('n:0:');
   });
 
+  // Python's pattern `await call.wait_for_connection(); await call.write(...)`: the server (grpc-js's)
+  // sends its headers only with the response, after the requests; waitForConnection must resolve
+  // once the call started on a ready connection, not wait for those headers.
+  it("A30 waitForConnection() then write(): resolves before the server sends anything (Python's pattern)", async () => {
+    const call = upload()(undefined, { timeout: 10 });
+    const connected = await Promise.race([
+      call.waitForConnection().then(() => 'connected'),
+      new Promise((resolve) => setTimeout(resolve, 3000, 'still waiting')),
+    ]);
+    expect(connected).toBe('connected');
+    await call.write(bytes('a'));
+    await call.doneWriting();
+    expect(text(await call)).toBe('n:1:a');
+  });
+
+  it('A30 waitForConnection() on a stream-request call to a dead address rejects with UNAVAILABLE', async () => {
+    const dead = insecureChannel('127.0.0.1:1');
+    try {
+      const call = dead.streamUnary(Methods.upload)();
+      const error = await call.waitForConnection().catch((reason: unknown) => reason);
+      expect((error as AioRpcError).code()).toBe(StatusCode.UNAVAILABLE);
+    } finally {
+      await dead.close();
+    }
+  });
+
   it('timeout while writing: DEADLINE_EXCEEDED', async () => {
     const call = upload()(undefined, { timeout: 0.05 });
     await call.write(bytes('a'));
