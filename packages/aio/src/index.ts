@@ -132,6 +132,7 @@ export {
   unaryStreamRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from '@grpc-aio/server';
+export type { AioServerOptions, GrpcWebOptions } from '@grpc-aio/server';
 export { addAdminServicers, addChannelzServicer } from '@grpc-aio/server/admin';
 export type { ChannelOptions } from './channel.js';
 export { insecureChannel, secureChannel } from './channel.js';

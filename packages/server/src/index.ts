@@ -46,5 +46,5 @@ export {
 } from './method-handlers.js';
 export { NO_REQUEST, SECOND_REQUEST, WRITE_ON_UNARY_RESPONSE } from './rpc-host.js';
 export type { AioServerOptions } from './server.js';
-export type { GrpcWebOptions } from './transport/grpc-web.js';
 export { server } from './server.js';
+export type { GrpcWebOptions } from './transport/grpc-web.js';

@@ -2,6 +2,7 @@ import { type ChannelOption, type Compression, isCompression } from '@grpc-aio/c
 import { REUSE_PORT_UNSUPPORTED } from './messages.js';
 import { CompressionSet } from './transport/compression.js';
 import { type ConnectionSettings, DEFAULT_CONNECTION_SETTINGS } from './transport/connection-keeper.js';
+import { grpcWebSettings } from './transport/grpc-web.js';
 import type { TransportSettings } from './transport/http2-transport.js';
 
 // The channel arguments a server reads, under the names C-core and grpc-js use. Unknown keys are
@@ -98,10 +99,11 @@ function reusePort(map: Map<string, OptionValue>): boolean {
   return true;
 }
 
-/** The transport's settings from `server({ options, compression })`. */
+/** The transport's settings from `server({ options, compression, grpcWeb })`. */
 export function transportSettings(
   options: readonly ChannelOption[] | undefined,
   compression: Compression,
+  grpcWeb?: unknown,
 ): TransportSettings {
   const map = optionMap(options);
   const defaultAlgorithm = integer(map, 'grpc.default_compression_algorithm');
@@ -132,5 +134,6 @@ export function transportSettings(
     reusePort: reusePort(map),
     maxSessionMemoryMb: positive(map, 'grpc-node.max_session_memory'),
     connection: connectionSettings(map),
+    grpcWeb: grpcWebSettings(grpcWeb),
   };
 }

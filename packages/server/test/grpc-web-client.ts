@@ -1,6 +1,6 @@
 // A raw gRPC-Web client for the tests, over HTTP/1.1 (node:http) or HTTP/2 (node:http2): it sends
 // exactly the headers and body bytes a test gives, and reports exactly what came back, frames parsed.
-import { type IncomingHttpHeaders, request as http1Request } from 'node:http';
+import { request as http1Request, type IncomingHttpHeaders } from 'node:http';
 import { type ClientHttp2Session, connect } from 'node:http2';
 import { afterEach } from 'vitest';
 
@@ -72,7 +72,12 @@ export interface WebRequest {
   keepOpen?: boolean;
 }
 
-function parse(status: number, headers: IncomingHttpHeaders, body: Buffer, error: string | undefined): WebResponse {
+function parse(
+  status: number,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+  error: string | undefined,
+): WebResponse {
   const contentType = String(headers['content-type'] ?? '');
   const bytes = contentType.startsWith('application/grpc-web-text')
     ? decodePaddedBase64(body.toString('latin1'))
@@ -121,7 +126,9 @@ export function webCall(port: number, request: WebRequest = {}): Promise<WebResp
   }
   const method = request.method ?? 'POST';
   const path = request.path ?? '/test.Web/Unary';
-  return request.http === 2 ? http2Call(port, method, path, headers, request) : http1Call(port, method, path, headers, request);
+  return request.http === 2
+    ? http2Call(port, method, path, headers, request)
+    : http1Call(port, method, path, headers, request);
 }
 
 function http1Call(
@@ -184,7 +191,9 @@ function http2Call(
     });
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('close', () => {
-      resolve(parse(status, received, Buffer.concat(chunks), stream.rstCode ? `rst ${stream.rstCode}` : undefined));
+      resolve(
+        parse(status, received, Buffer.concat(chunks), stream.rstCode ? `rst ${stream.rstCode}` : undefined),
+      );
       session.close();
     });
     for (const chunk of request.body ?? []) stream.write(chunk);

@@ -1,10 +1,17 @@
 import {
+  createServer as createHttp1Server,
+  type Server as Http1Server,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import {
   createSecureServer,
   createServer,
   type Http2SecureServer,
   type Http2Server,
   type ServerOptions as Http2ServerOptions,
   type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
   type SecureServerOptions,
   type ServerHttp2Session,
   type ServerHttp2Stream,
@@ -21,8 +28,18 @@ import { type BindTarget, bindTargets, formatAddress, isLoopback } from './addre
 import { acceptedAlgorithms, algorithmOf } from './compression.js';
 import { ConnectionKeeper, type ConnectionSettings } from './connection-keeper.js';
 import { parseGrpcTimeout } from './grpc-timeout.js';
+import { checkOrigin, type GrpcWebSettings, grpcWebContentType, preflight } from './grpc-web.js';
+import {
+  GrpcWebCall,
+  Http1WebExchange,
+  Http2WebExchange,
+  refuseWebCall,
+  type WebConnection,
+  type WebExchange,
+} from './grpc-web-call.js';
 import {
   type CallSettings,
+  type CallStart,
   type ConnectionInfo,
   Http2ServerCall,
   refuseCall,
@@ -44,6 +61,8 @@ export interface TransportSettings extends CallSettings {
   readonly reusePort: boolean;
   /** Keepalive, ping enforcement, idleness, age, handshake timeout. */
   readonly connection: ConnectionSettings;
+  /** `server({ grpcWeb })`: gRPC-Web on the same ports, over HTTP/2 and HTTP/1.1 (undefined: off). */
+  readonly grpcWeb: GrpcWebSettings | undefined;
 }
 
 /** What the transport hands its calls to. */
@@ -72,6 +91,46 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** Why a request was refused before it reached a handler (a bad header). */
+interface Refusal {
+  readonly code: StatusCode;
+  readonly details: string;
+  readonly extra?: OutgoingHttpHeaders;
+}
+
+/** Headers of an HTTP/1.1 request that are about the connection, never metadata (nor HTTP/2 headers). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'expect',
+  'http2-settings',
+]);
+const METADATA_KEY = /^[0-9a-z_.-]+$/;
+
+/** The header list of a gRPC-Web request as metadata sees it: lowercase names, no hop-by-hop headers. */
+function webRawHeaders(rawHeaders: readonly string[]): string[] {
+  const result: string[] = [];
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as string).toLowerCase();
+    if (HOP_BY_HOP.has(name) || (name.charCodeAt(0) !== 0x3a && !METADATA_KEY.test(name))) continue;
+    result.push(name, rawHeaders[index + 1] as string);
+  }
+  return result;
+}
+
+/** The content types this server answers, for `accept-post` of a 415. */
+const ACCEPT_POST_WEB = 'application/grpc, application/grpc-web, application/grpc-web-text';
+
+/** A connection of HTTP/1.1 requests (gRPC-Web): its calls' shared facts, and how many requests run. */
+interface Http1Connection extends WebConnection {
+  active: number;
+  firstRequest: NodeJS.Timeout | undefined;
+}
+
 function isGrpcContentType(value: string | undefined): boolean {
   if (value === 'application/grpc') return true;
   if (value === undefined || !value.startsWith('application/grpc')) return false;
@@ -93,6 +152,8 @@ export class Http2Transport {
   readonly #sockets = new Set<Socket>();
   readonly #connections = new WeakMap<ServerHttp2Session, ConnectionInfo>();
   readonly #channelz: ChannelzServer | undefined;
+  readonly #http1Connections = new Map<Socket, Http1Connection>();
+  #http1: Http1Server | undefined;
   #closing = false;
   #drained: (() => void) | undefined;
 
@@ -104,7 +165,7 @@ export class Http2Transport {
 
   /** The number of open connections. */
   get connectionCount(): number {
-    return this.#sessions.size;
+    return this.#sessions.size + this.#http1Connections.size;
   }
 
   // ---- listening ---------------------------------------------------------------------------------
@@ -129,13 +190,16 @@ export class Http2Transport {
 
   #createServer(spec: CredentialsSpec): Http2Server | Http2SecureServer {
     let server: Http2Server | Http2SecureServer;
+    const web = this.#settings.grpcWeb !== undefined;
     if (spec.kind === 'ssl' || spec.kind === 'dynamic') {
       const tls = spec.kind === 'ssl' ? spec.material : spec.initial;
       const options: SecureServerOptions = {
         ...this.#options(),
         ...secureContextOptions(tls),
         allowHTTP1: false,
-        ALPNProtocols: ['h2'],
+        // With gRPC-Web, clients may pick http/1.1 too: Node hands those connections to
+        // 'unknownProtocol' (allowHTTP1 stays off: its compatibility layer would take every stream).
+        ...(web ? { ALPNCallback: selectProtocol } : { ALPNProtocols: ['h2'] }),
         handshakeTimeout: Number.isFinite(this.#settings.connection.handshakeTimeoutMs)
           ? this.#settings.connection.handshakeTimeoutMs
           : 0,
@@ -157,8 +221,12 @@ export class Http2Transport {
           }
         });
       }
-      // A client that offers no h2 (or plaintext to this port) is disconnected at once.
-      secure.on('unknownProtocol', (socket: TLSSocket) => socket.destroy());
+      // A client that offers no h2 (or plaintext to this port) is disconnected at once; with
+      // gRPC-Web, one that chose http/1.1 (or no ALPN) speaks HTTP/1.1.
+      secure.on('unknownProtocol', (socket: TLSSocket) => {
+        if (web) this.#onHttp1Connection(socket, spec);
+        else socket.destroy();
+      });
       secure.on('tlsClientError', noop);
       server = secure;
     } else {
@@ -172,7 +240,29 @@ export class Http2Transport {
         this.#onStream(stream, headers, rawHeaders),
     );
     server.on('sessionError', noop);
+    if (web && spec.kind !== 'ssl' && spec.kind !== 'dynamic') this.#sniffHttp1(server as Http2Server, spec);
     return server;
+  }
+
+  /**
+   * gRPC-Web on a plaintext port: Node's HTTP/2 server takes every connection as HTTP/2 (it has no
+   * HTTP/1.1 fallback without TLS), so the first bytes decide: the HTTP/2 preface goes to it, anything
+   * else to the HTTP/1.1 server.
+   */
+  #sniffHttp1(server: Http2Server, spec: CredentialsSpec): void {
+    // net.Server registers the listener given to its constructor (Node's HTTP/2 connection
+    // listener) for 'connection': it runs only for connections that start with the preface.
+    const [http2Listener] = server.listeners('connection') as ((socket: Socket) => void)[];
+    if (http2Listener === undefined) return;
+    server.removeListener('connection', http2Listener);
+    const timeout = this.#settings.connection.handshakeTimeoutMs;
+    server.on('connection', (socket: Socket) => {
+      if (socket.destroyed) return;
+      sniffProtocol(socket, timeout, (http2) => {
+        if (http2) http2Listener.call(server, socket);
+        else this.#onHttp1Connection(socket, spec);
+      });
+    });
   }
 
   /**
@@ -245,15 +335,11 @@ export class Http2Transport {
     this.#sessions.add(session);
     session.once('close', () => {
       this.#sessions.delete(session);
-      if (this.#sessions.size === 0) this.#drained?.();
+      this.#maybeDrained();
     });
     const socket = session.socket;
     const secure = spec.kind === 'ssl' || spec.kind === 'dynamic';
-    const peer =
-      socket.remotePort === undefined && socket.remoteAddress === undefined
-        ? 'unix:'
-        : formatAddress(socket.remoteAddress, socket.remotePort);
-    let auth: PeerAuth | undefined;
+    const peer = peerOf(socket);
     const channelz = this.#channelz;
     const channelzSocket =
       channelz === undefined
@@ -284,19 +370,156 @@ export class Http2Transport {
       channelzServer: channelz,
       channelzSocket,
       peer,
-      peerAuth: () => {
-        if (auth !== undefined) return auth;
-        if (spec.kind === 'local') auth = LOCAL_AUTH;
-        else if (!secure) auth = peerAuth(false, undefined);
-        else {
-          const tls = socket as unknown as TLSSocket;
-          const certificate = tls.authorized ? tls.getPeerCertificate() : undefined;
-          auth = peerAuth(true, certificate !== undefined && 'raw' in certificate ? certificate : undefined);
-        }
-        return auth;
-      },
+      peerAuth: lazyPeerAuth(socket, spec),
     });
     if (this.#closing) session.close();
+  }
+
+  #maybeDrained(): void {
+    if (this.#sessions.size === 0 && this.#http1Connections.size === 0) this.#drained?.();
+  }
+
+  // ---- gRPC-Web over HTTP/1.1 --------------------------------------------------------------------
+
+  /** The HTTP/1.1 server that connections speaking HTTP/1.1 are handed to (it listens on nothing). */
+  #http1Server(): Http1Server {
+    if (this.#http1 !== undefined) return this.#http1;
+    const maxHeaderSize = this.#settings.maxMetadataSize;
+    const http1 = createHttp1Server(
+      maxHeaderSize === undefined ? {} : { maxHeaderSize },
+      (request, response) => this.#onHttp1Request(request, response),
+    );
+    this.#http1 = http1;
+    return http1;
+  }
+
+  #onHttp1Connection(socket: Socket, spec: CredentialsSpec): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    const connection: Http1Connection = {
+      peer: peerOf(socket),
+      peerAuth: lazyPeerAuth(socket, spec),
+      channelzServer: this.#channelz,
+      channelzSocket: undefined,
+      active: 0,
+      firstRequest: undefined,
+    };
+    // The first request's headers must come within the handshake timeout, as the HTTP/2 preface must.
+    const handshake = this.#settings.connection.handshakeTimeoutMs;
+    if (Number.isFinite(handshake)) {
+      connection.firstRequest = setTimeout(() => socket.destroy(), handshake).unref();
+    }
+    this.#http1Connections.set(socket, connection);
+    socket.once('close', () => {
+      clearTimeout(connection.firstRequest);
+      this.#http1Connections.delete(socket);
+      this.#maybeDrained();
+    });
+    this.#http1Server().emit('connection', socket);
+    socket.resume();
+  }
+
+  #onHttp1Request(request: IncomingMessage, response: ServerResponse): void {
+    const socket = request.socket;
+    const connection = this.#http1Connections.get(socket);
+    if (connection === undefined) {
+      socket.destroy();
+      return;
+    }
+    clearTimeout(connection.firstRequest);
+    connection.firstRequest = undefined;
+    connection.active++;
+    // A server that is stopping lets the request finish, then closes the connection.
+    if (this.#closing) response.shouldKeepAlive = false;
+    response.once('close', () => {
+      connection.active--;
+      if (this.#closing && connection.active === 0) socket.end();
+    });
+    const secure = (socket as TLSSocket).encrypted === true;
+    this.#onWebRequest(
+      new Http1WebExchange(request, response),
+      request.headers,
+      request.rawHeaders,
+      request.method,
+      request.url ?? '',
+      connection,
+      `${secure ? 'https' : 'http'}://${request.headers.host ?? ''}`,
+    );
+  }
+
+  // ---- gRPC-Web ----------------------------------------------------------------------------------
+
+  #onHttp2WebStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): void {
+    const connection = this.#connections.get(stream.session as ServerHttp2Session);
+    if (connection === undefined) {
+      refuseHttp(stream, 500);
+      return;
+    }
+    this.#onWebRequest(
+      new Http2WebExchange(stream),
+      headers,
+      rawHeaders,
+      headers[':method'],
+      headers[':path'] ?? '',
+      connection,
+      `${headers[':scheme'] ?? 'http'}://${headers[':authority'] ?? headers.host ?? ''}`,
+    );
+  }
+
+  /** A request on a server with gRPC-Web: a preflight, a gRPC-Web call, or something else. */
+  #onWebRequest(
+    exchange: WebExchange,
+    headers: IncomingHttpHeaders,
+    rawHeaders: readonly string[],
+    method: string | undefined,
+    path: string,
+    connection: WebConnection,
+    self: string,
+  ): void {
+    const web = this.#settings.grpcWeb as GrpcWebSettings;
+    const origin = single(headers.origin);
+    const check = checkOrigin(web, origin, self);
+    if (method === 'OPTIONS') {
+      const answer = preflight(web, check, origin, single(headers['access-control-request-headers']));
+      exchange.respond(answer.headers, true, answer.status);
+      exchange.body.resume();
+      return;
+    }
+    const type = grpcWebContentType(single(headers['content-type']));
+    if (type === undefined) {
+      exchange.respond({ 'accept-post': ACCEPT_POST_WEB }, true, 415);
+      exchange.body.resume();
+      return;
+    }
+    // A page of an origin not allowed: no call, and nothing a browser would let it read.
+    if (check === 'denied') {
+      exchange.respond({ vary: 'Origin' }, true, 403);
+      exchange.body.resume();
+      return;
+    }
+    if (method !== 'POST') {
+      exchange.respond({ allow: 'POST, OPTIONS' }, true, 405);
+      exchange.body.resume();
+      return;
+    }
+    const corsOrigin = check === 'allowed' ? origin : undefined;
+    const raw = webRawHeaders(rawHeaders);
+    const start = this.#callStart(headers, raw);
+    if ('code' in start) {
+      refuseWebCall(exchange, web, corsOrigin, type.responseType, start.code, start.details, start.extra);
+      return;
+    }
+    const call = new GrpcWebCall(exchange, raw, this.#settings, web, connection, {
+      ...start,
+      text: type.text,
+      responseType: type.responseType,
+      origin: corsOrigin,
+    });
+    const rpc = new ServerRpc(call.host(this.#host.rpcHost), path, call);
+    call.attach(rpc);
+    this.#host.accept(rpc);
   }
 
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): void {
@@ -305,6 +528,10 @@ export class Http2Transport {
     // leaves room (other methods, a missing `te: trailers`), a Trailers-Only status with C-core's
     // text (C-core 1.84 answers other methods so, or resets the stream after a random delay).
     if (!isGrpcContentType(headers['content-type'])) {
+      if (this.#settings.grpcWeb !== undefined) {
+        this.#onHttp2WebStream(stream, headers, rawHeaders);
+        return;
+      }
       refuseHttp(stream, 415, { 'accept-post': 'application/grpc' });
       return;
     }
@@ -316,36 +543,10 @@ export class Http2Transport {
       refuseCall(stream, StatusCode.INTERNAL, badHeader('te'));
       return;
     }
-    const badBinary = invalidBinaryHeader(rawHeaders);
-    if (badBinary !== undefined) {
-      refuseCall(stream, StatusCode.INTERNAL, badBinaryHeader(badBinary));
+    const start = this.#callStart(headers, rawHeaders);
+    if ('code' in start) {
+      refuseCall(stream, start.code, start.details, start.extra);
       return;
-    }
-    const path = headers[':path'] ?? '';
-    let deadline = Number.POSITIVE_INFINITY;
-    const timeout = single(headers['grpc-timeout']);
-    if (timeout !== undefined) {
-      const ms = parseGrpcTimeout(timeout);
-      if (ms === undefined) {
-        refuseCall(stream, StatusCode.INTERNAL, badHeader('grpc-timeout'));
-        return;
-      }
-      deadline = Date.now() + ms;
-    }
-    let requestCompression: Compression = Compression.NoCompression;
-    const encoding = single(headers['grpc-encoding']);
-    if (encoding !== undefined && encoding !== 'identity') {
-      const algorithm = algorithmOf(encoding);
-      const accept = { 'grpc-accept-encoding': this.#settings.compressions.acceptEncoding };
-      if (algorithm === undefined) {
-        refuseCall(stream, StatusCode.UNIMPLEMENTED, unknownEncoding(encoding), accept);
-        return;
-      }
-      if (!this.#settings.compressions.has(algorithm)) {
-        refuseCall(stream, StatusCode.UNIMPLEMENTED, disabledEncoding(encoding), accept);
-        return;
-      }
-      requestCompression = algorithm;
     }
     const connection = this.#connections.get(stream.session as ServerHttp2Session);
     if (connection === undefined) {
@@ -353,14 +554,41 @@ export class Http2Transport {
       refuseCall(stream, StatusCode.INTERNAL, 'Connection not set up');
       return;
     }
-    const call = new Http2ServerCall(stream, rawHeaders, this.#settings, connection, {
+    const call = new Http2ServerCall(stream, rawHeaders, this.#settings, connection, start);
+    const rpc = new ServerRpc(this.#host.rpcHost, headers[':path'] ?? '', call);
+    call.attach(rpc);
+    this.#host.accept(rpc);
+  }
+
+  /** What the headers of a gRPC (or gRPC-Web) request say of its call, or why it is refused. */
+  #callStart(headers: IncomingHttpHeaders, rawHeaders: readonly string[]): CallStart | Refusal {
+    const badBinary = invalidBinaryHeader(rawHeaders);
+    if (badBinary !== undefined) return { code: StatusCode.INTERNAL, details: badBinaryHeader(badBinary) };
+    let deadline = Number.POSITIVE_INFINITY;
+    const timeout = single(headers['grpc-timeout']);
+    if (timeout !== undefined) {
+      const ms = parseGrpcTimeout(timeout);
+      if (ms === undefined) return { code: StatusCode.INTERNAL, details: badHeader('grpc-timeout') };
+      deadline = Date.now() + ms;
+    }
+    let requestCompression: Compression = Compression.NoCompression;
+    const encoding = single(headers['grpc-encoding']);
+    if (encoding !== undefined && encoding !== 'identity') {
+      const algorithm = algorithmOf(encoding);
+      const extra = { 'grpc-accept-encoding': this.#settings.compressions.acceptEncoding };
+      if (algorithm === undefined) {
+        return { code: StatusCode.UNIMPLEMENTED, details: unknownEncoding(encoding), extra };
+      }
+      if (!this.#settings.compressions.has(algorithm)) {
+        return { code: StatusCode.UNIMPLEMENTED, details: disabledEncoding(encoding), extra };
+      }
+      requestCompression = algorithm;
+    }
+    return {
       deadline,
       requestCompression,
       acceptedByClient: acceptedAlgorithms(single(headers['grpc-accept-encoding'])),
-    });
-    const rpc = new ServerRpc(this.#host.rpcHost, path, call);
-    call.attach(rpc);
-    this.#host.accept(rpc);
+    };
   }
 
   // ---- stopping ----------------------------------------------------------------------------------
@@ -373,8 +601,10 @@ export class Http2Transport {
     this.#closing = true;
     for (const { server } of this.#listeners) server.close();
     for (const session of this.#sessions) if (!session.closed) session.close();
+    // HTTP/1.1 connections between requests close now; the others once their requests are answered.
+    for (const [socket, connection] of this.#http1Connections) if (connection.active === 0) socket.end();
     return new Promise((resolve) => {
-      if (this.#sessions.size === 0) resolve();
+      if (this.#sessions.size === 0 && this.#http1Connections.size === 0) resolve();
       else this.#drained = resolve;
     });
   }
@@ -386,6 +616,66 @@ export class Http2Transport {
     for (const session of this.#sessions) session.destroy();
     for (const socket of this.#sockets) socket.destroy();
   }
+}
+
+/** The peer of a connection in C-core's form. */
+function peerOf(socket: Socket): string {
+  return socket.remotePort === undefined && socket.remoteAddress === undefined
+    ? 'unix:'
+    : formatAddress(socket.remoteAddress, socket.remotePort);
+}
+
+/** The security of a connection, computed when first asked. */
+function lazyPeerAuth(socket: Socket, spec: CredentialsSpec): () => PeerAuth {
+  let auth: PeerAuth | undefined;
+  return () => {
+    if (auth !== undefined) return auth;
+    if (spec.kind === 'local') auth = LOCAL_AUTH;
+    else if (spec.kind !== 'ssl' && spec.kind !== 'dynamic') auth = peerAuth(false, undefined);
+    else {
+      const tls = socket as unknown as TLSSocket;
+      const certificate = tls.authorized ? tls.getPeerCertificate() : undefined;
+      auth = peerAuth(true, certificate !== undefined && 'raw' in certificate ? certificate : undefined);
+    }
+    return auth;
+  };
+}
+
+/** ALPN with gRPC-Web: h2 when offered, else http/1.1 (no protocol in common fails the handshake). */
+function selectProtocol({ protocols }: { protocols: string[] }): string | undefined {
+  if (protocols.includes('h2')) return 'h2';
+  return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+}
+
+/**
+ * Reads the first bytes of a plaintext connection and calls `route(true)` for the HTTP/2 preface,
+ * `route(false)` for anything else; the bytes are put back for whoever reads the connection next.
+ */
+function sniffProtocol(socket: Socket, timeoutMs: number, route: (http2: boolean) => void): void {
+  let seen: Buffer | undefined;
+  const timer = Number.isFinite(timeoutMs)
+    ? setTimeout(() => socket.destroy(), timeoutMs).unref()
+    : undefined;
+  const stop = (): void => {
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('close', stop);
+  };
+  const onData = (chunk: Buffer): void => {
+    seen = seen === undefined ? chunk : Buffer.concat([seen, chunk]);
+    // 'PR' begins the preface ('PRI * HTTP/2.0'), and no HTTP/1.1 method.
+    if (seen.length < 2 && seen[0] === 0x50) return;
+    stop();
+    socket.pause();
+    socket.unshift(seen);
+    const http2 = seen[0] === 0x50 && seen[1] === 0x52;
+    // Outside the socket's read callback: the next reader may take the socket's handle over.
+    process.nextTick(() => {
+      if (!socket.destroyed) route(http2);
+    });
+  };
+  socket.on('data', onData);
+  socket.once('close', stop);
 }
 
 const LOCAL_AUTH: PeerAuth = Object.freeze({
