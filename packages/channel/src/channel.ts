@@ -42,21 +42,40 @@ export const INVALID_TIMEOUT = 'timeout must be a number of seconds.';
 /** The channel option that sets the largest request metadata a call may send, in bytes. */
 export const MAX_SEND_METADATA_SIZE_OPTION = 'grpc-aio.max_send_metadata_size';
 /**
- * The default of {@link MAX_SEND_METADATA_SIZE_OPTION}: 63 KiB, leaving room for the headers
- * grpc-js adds under the 64 KiB header list that Node's HTTP/2 server accepts. A larger header
- * block is refused with a bare RST_STREAM (grpc-js reports INTERNAL "Received RST_STREAM with code
- * 9"), so such a call fails before anything is sent, with a message that says why.
+ * The default of {@link MAX_SEND_METADATA_SIZE_OPTION}: 128 KiB in all. Measured from a grpc-js
+ * client (Node 20): Node's HTTP/2 servers (grpc-js's, grpc-aio's, plain node:http2) accept at least
+ * 147 KiB of HPACK-encoded request headers in all, but at most {@link MAX_SEND_METADATA_ENTRY_SIZE}
+ * in one field. Past either they reset the stream (grpc-js reports INTERNAL "Received RST_STREAM
+ * with code 9"), so such a call fails before anything is sent, with a message that says why.
+ * C-core servers (Python, C++) refuse more than 8 KiB by default, with RESOURCE_EXHAUSTED.
  */
-export const DEFAULT_MAX_SEND_METADATA_SIZE = 63 * 1024;
+export const DEFAULT_MAX_SEND_METADATA_SIZE = 128 * 1024;
+/**
+ * The largest metadata entry (key + value as sent, `-bin` values as base64) a call may send while
+ * {@link MAX_SEND_METADATA_SIZE_OPTION} is not set: 65,536 bytes, the most nghttp2 (Node's HTTP/2)
+ * decodes in one header field (HPACK-encoded; Huffman coding, which grpc-js applies, can fit a
+ * little more text). Setting the option sets this limit too.
+ */
+export const MAX_SEND_METADATA_ENTRY_SIZE = 65_536;
 
-/** Size of metadata as HTTP/2 counts a header list (RFC 9113: name + value + 32 per field). */
-function headerListSize(metadata: Metadata): number {
-  let size = 0;
+/**
+ * Size of metadata as HTTP/2 counts a header list (RFC 9113: name + value + 32 per field), and its
+ * largest entry (name + value), both with `-bin` values as base64.
+ */
+function headerListSize(metadata: Metadata): { total: number; largest: number; largestKey: string } {
+  let total = 0;
+  let largest = 0;
+  let largestKey = '';
   for (const [key, value] of metadata) {
-    size +=
-      key.length + 32 + (typeof value === 'string' ? value.length : Math.ceil(value.byteLength / 3) * 4);
+    const entry =
+      key.length + (typeof value === 'string' ? value.length : Math.ceil(value.byteLength / 3) * 4);
+    total += entry + 32;
+    if (entry > largest) {
+      largest = entry;
+      largestKey = key;
+    }
   }
-  return size;
+  return { total, largest, largestKey };
 }
 
 /** Options of a {@link ClientChannel} beyond its transport. */
@@ -129,10 +148,12 @@ export class ClientChannel implements Channel, CallOwner {
   readonly #calls = new Set<ClientCall<any, any>>();
   #drained: (() => void) | undefined;
   readonly #maxSendMetadataSize: number;
+  readonly #maxSendMetadataEntrySize: number;
 
   constructor(transport: ChannelTransport, options?: ClientChannelOptions) {
     this.#transport = transport;
     this.#maxSendMetadataSize = options?.maxSendMetadataSize ?? DEFAULT_MAX_SEND_METADATA_SIZE;
+    this.#maxSendMetadataEntrySize = options?.maxSendMetadataSize ?? MAX_SEND_METADATA_ENTRY_SIZE;
   }
 
   /** The transport this channel runs on. */
@@ -234,10 +255,15 @@ export class ClientChannel implements Channel, CallOwner {
     }
     if (options.metadata == null) return EMPTY_METADATA;
     const metadata = Metadata.from(options.metadata);
-    const size = headerListSize(metadata);
-    if (size > this.#maxSendMetadataSize) {
+    const { total, largest, largestKey } = headerListSize(metadata);
+    if (total > this.#maxSendMetadataSize) {
       throw new RangeError(
-        `Request metadata of ${size} bytes exceeds the limit of ${this.#maxSendMetadataSize} bytes (channel option ${MAX_SEND_METADATA_SIZE_OPTION}); HTTP/2 servers refuse such a header block.`,
+        `Request metadata of ${total} bytes exceeds the limit of ${this.#maxSendMetadataSize} bytes (channel option ${MAX_SEND_METADATA_SIZE_OPTION}); HTTP/2 servers refuse such a header block.`,
+      );
+    }
+    if (largest > this.#maxSendMetadataEntrySize) {
+      throw new RangeError(
+        `Request metadata entry "${largestKey}" of ${largest} bytes exceeds ${this.#maxSendMetadataEntrySize} bytes, the most Node's HTTP/2 servers (nghttp2) decode in one header field: they would reset the stream. Set channel option ${MAX_SEND_METADATA_SIZE_OPTION} for servers that take more.`,
       );
     }
     return metadata;

@@ -9,6 +9,7 @@ import {
   LOCALLY_CANCELLED,
   RPC_ALREADY_FINISHED,
   runDoneCallbacks,
+  terminatedRepr,
   UsageError,
 } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
@@ -251,6 +252,24 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       }
     }
     return this.#connectionWaiter.promise;
+  }
+
+  /**
+   * Python's string form of a call: `<UnaryUnaryCall object>` while it runs, then the block
+   * AioRpcError prints (`<UnaryUnaryCall of RPC that terminated with: status, details,
+   * debug_error_string>`), for OK too. (Python names every kind `_AioCall`, and its block for a
+   * failed call swaps the status and details lines; this one does not.) Also what `util.inspect`
+   * and `console.log` show.
+   */
+  toString(): string {
+    const name = this.constructor.name.replace(/Impl$/, '');
+    const status = this.#status;
+    if (status === undefined) return `<${name} object>`;
+    return terminatedRepr(name, status.code, status.details, status.debugErrorString);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /** The peer's address ('' until known). Not part of Python's aio `Call`; handy for logging. */

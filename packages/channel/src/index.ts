@@ -15,6 +15,7 @@ export {
   INVALID_GRACE,
   INVALID_TIMEOUT,
   insecureChannel,
+  MAX_SEND_METADATA_ENTRY_SIZE,
   MAX_SEND_METADATA_SIZE_OPTION,
   secureChannel,
 } from './channel.js';

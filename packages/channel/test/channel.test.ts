@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_SEND_METADATA_SIZE,
   INVALID_GRACE,
   insecureChannel,
+  MAX_SEND_METADATA_ENTRY_SIZE,
   MAX_SEND_METADATA_SIZE_OPTION,
   toGrpcJsChannelOptions,
   USER_AGENT,
@@ -279,9 +280,17 @@ describe('request metadata size', () => {
     const limited = insecureChannel('127.0.0.1:1', { options: [[MAX_SEND_METADATA_SIZE_OPTION, 100]] });
     const raised = insecureChannel('127.0.0.1:1', { options: [[MAX_SEND_METADATA_SIZE_OPTION, 1 << 20]] });
     try {
-      const big: [string, string][] = [['big', 'x'.repeat(DEFAULT_MAX_SEND_METADATA_SIZE)]];
+      expect(DEFAULT_MAX_SEND_METADATA_SIZE).toBe(128 * 1024);
+      expect(MAX_SEND_METADATA_ENTRY_SIZE).toBe(65_536);
+      // Three entries of 50,000 bytes: each fits in a header field, together they exceed 128 KiB.
+      const many: [string, string][] = ['a', 'b', 'c'].map((key) => [key, 'x'.repeat(49_999)]);
+      expect(() => channel.unaryUnary('/s/M')(new Uint8Array(), { metadata: many })).toThrow(
+        'Request metadata of 150096 bytes exceeds the limit of 131072 bytes (channel option grpc-aio.max_send_metadata_size); HTTP/2 servers refuse such a header block.',
+      );
+      // One entry over what nghttp2 decodes in one field.
+      const big: [string, string][] = [['big', 'x'.repeat(MAX_SEND_METADATA_ENTRY_SIZE)]];
       expect(() => channel.unaryUnary('/s/M')(new Uint8Array(), { metadata: big })).toThrow(
-        `Request metadata of ${DEFAULT_MAX_SEND_METADATA_SIZE + 35} bytes exceeds the limit of ${DEFAULT_MAX_SEND_METADATA_SIZE} bytes (channel option grpc-aio.max_send_metadata_size); HTTP/2 servers refuse such a header block.`,
+        'Request metadata entry "big" of 65539 bytes exceeds 65536 bytes, the most Node\'s HTTP/2 servers (nghttp2) decode in one header field: they would reset the stream. Set channel option grpc-aio.max_send_metadata_size for servers that take more.',
       );
       expect(() => channel.streamStream('/s/M')(null, { metadata: big })).toThrow(RangeError);
       // -bin values count as their base64 form: 60 bytes -> 80 characters, + 5 + 32.

@@ -330,3 +330,30 @@ describe('a burst of cancellations on one connection (Node HTTP/2 rapid-reset li
     }
   });
 });
+
+describe('A11 repeated response metadata keys (Node joins them before grpc-js sees them)', () => {
+  it('a text key sent twice arrives as one value "1, 2"; a -bin key sent twice as two values', async () => {
+    const peer = await hostileServer((stream) => {
+      stream.respond(
+        {
+          ...GRPC,
+          'x-a': ['1', '2'],
+          'x-b-bin': [Buffer.from([1]).toString('base64'), Buffer.from([2]).toString('base64')],
+        },
+        { waitForTrailers: true },
+      );
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-t': ['3', '4'] }));
+      stream.end(grpcFrame('hi'));
+    });
+    open.push({ peer });
+    const channel = insecureChannel(peer.address);
+    open.push({ channel });
+    const call = channel.unaryUnary('/hostile.S/M')(Buffer.from('q'));
+    await call;
+    const initial = await call.initialMetadata();
+    const trailing = await call.trailingMetadata();
+    expect(initial.getAll('x-a')).toEqual(['1, 2']);
+    expect(initial.getAll('x-b-bin').map((value) => [...(value as Uint8Array)])).toEqual([[1], [2]]);
+    expect(trailing.getAll('x-t')).toEqual(['3, 4']);
+  });
+});

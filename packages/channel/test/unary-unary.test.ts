@@ -191,6 +191,31 @@ describe('unary-unary', () => {
     expect(call.timeRemaining()).toBe(0);
   });
 
+  // Python (python3-grpcio 1.51 and 1.84, checked): '<_AioCall object>' while running, then
+  // '<_AioCall of RPC that terminated with:\n\tstatus = StatusCode.OK\n\tdetails = ""\n...>'.
+  it("A19 a call's string form (toString, util.inspect) is Python's, before and after the status", async () => {
+    const { inspect } = await import('node:util');
+    const call = open().unaryUnary(Methods.echo)(bytes('x'));
+    expect(String(call)).toBe('<UnaryUnaryCall object>');
+    expect(inspect(call)).toBe('<UnaryUnaryCall object>');
+    await call;
+    // grpc-js's server sends "OK" as the details of an OK status.
+    expect(String(call)).toBe(
+      '<UnaryUnaryCall of RPC that terminated with:\n\tstatus = StatusCode.OK\n\tdetails = "OK"\n\tdebug_error_string = ""\n>',
+    );
+    const failed = channel.unaryUnary(Methods.fail)(bytes('x'));
+    await failed.then(undefined, () => undefined);
+    expect(inspect(failed)).toBe(
+      '<UnaryUnaryCall of RPC that terminated with:\n\tstatus = StatusCode.NOT_FOUND\n\tdetails = "no such thing"\n\tdebug_error_string = "5 NOT_FOUND: no such thing"\n>',
+    );
+    const cancelled = channel.unaryStream(Methods.stream)(bytes(JSON.stringify({ count: 1, hang: true })));
+    expect(String(cancelled)).toBe('<UnaryStreamCall object>');
+    cancelled.cancel();
+    expect(String(cancelled)).toBe(
+      '<UnaryStreamCall of RPC that terminated with:\n\tstatus = StatusCode.CANCELLED\n\tdetails = "Locally cancelled by application!"\n\tdebug_error_string = "None"\n>',
+    );
+  });
+
   it('A30 waitForConnection resolves for a live call and rejects AioRpcError for a failed one', async () => {
     const echo = open().unaryUnary(Methods.sleep);
     const call = echo(bytes('20'));

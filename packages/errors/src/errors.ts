@@ -106,6 +106,26 @@ function metadataFromJSON(pairs: AioRpcErrorJSON['initialMetadata']): Metadata {
 }
 
 /**
+ * Python's representation of an RPC that ended (AioRpcError's, and a finished call's):
+ * `<Name of RPC that terminated with:\n\tstatus = StatusCode.X\n\tdetails = "..."\n\tdebug_error_string = "..."\n>`.
+ * Undefined details or debug string print as `None`, as Python's do.
+ */
+export function terminatedRepr(
+  name: string,
+  code: StatusCode,
+  details: string | undefined,
+  debugErrorString: string | undefined,
+): string {
+  return (
+    `<${name} of RPC that terminated with:\n` +
+    `\tstatus = ${statusCodeToString(code)}\n` +
+    `\tdetails = "${details ?? 'None'}"\n` +
+    `\tdebug_error_string = "${debugErrorString ?? 'None'}"\n` +
+    '>'
+  );
+}
+
+/**
  * The error of an RPC that ended with a non-OK status (Python's `aio.AioRpcError`): a snapshot of
  * the final status, so its accessors are synchronous. It keeps both metadata sets, the debug
  * string and the transport's error as `cause`.
@@ -177,13 +197,7 @@ export class AioRpcError extends RpcError {
   }
 
   override toString(): string {
-    return (
-      `<${this.name} of RPC that terminated with:\n` +
-      `\tstatus = ${statusCodeToString(this.#code)}\n` +
-      `\tdetails = "${this.#details ?? 'None'}"\n` +
-      `\tdebug_error_string = "${this.#debugErrorString ?? 'None'}"\n` +
-      '>'
-    );
+    return terminatedRepr(this.name, this.#code, this.#details, this.#debugErrorString);
   }
 
   /** A plain-data form that {@link AioRpcError.fromJSON} turns back into an equal error. */

@@ -9,6 +9,7 @@ export {
   InvalidStateError,
   RpcError,
   Status,
+  terminatedRepr,
   UsageError,
 } from './errors.js';
 export {

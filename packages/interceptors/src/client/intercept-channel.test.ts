@@ -627,6 +627,26 @@ describe('A66 the intercepted call while the chain runs', () => {
     expect(logged).toEqual([[`Error in callback for method [${METHOD}]`, broke]]);
   });
 
+  it('A66 A19 an intercepted call\'s string form: "<InterceptedUnaryUnaryCall object>", then the status block', async () => {
+    const answered = interceptChannel(new FakeChannel(), { interceptUnaryUnary: async () => 'x' }).unaryUnary(
+      METHOD,
+    )(new Uint8Array());
+    expect(String(answered)).toBe('<InterceptedUnaryUnaryCall object>');
+    await answered;
+    expect(String(answered)).toBe(
+      '<InterceptedUnaryUnaryCall of RPC that terminated with:\n\tstatus = StatusCode.OK\n\tdetails = ""\n\tdebug_error_string = ""\n>',
+    );
+    const failing = interceptChannel(new FakeChannel(), {
+      interceptUnaryUnary: async () => {
+        throw new AioRpcError(StatusCode.NOT_FOUND, null, null, 'gone', 'debug');
+      },
+    }).unaryUnary(METHOD)(new Uint8Array());
+    await failing.then(undefined, () => undefined);
+    expect(String(failing)).toBe(
+      '<InterceptedUnaryUnaryCall of RPC that terminated with:\n\tstatus = StatusCode.NOT_FOUND\n\tdetails = "gone"\n\tdebug_error_string = "debug"\n>',
+    );
+  });
+
   it('A66 A23 timeRemaining works while the chain runs and after (Python raises NotImplementedError)', async () => {
     const fake = new FakeChannel(() => ({ manual: true }));
     const gate = deferred();

@@ -1,14 +1,21 @@
-import type {
-  Call,
-  EOF,
-  RequestIterable,
+import {
+  type Call,
+  type EOF,
+  type RequestIterable,
   StatusCode,
-  StreamStreamCall,
-  StreamUnaryCall,
-  UnaryStreamCall,
-  UnaryUnaryCall,
+  type StreamStreamCall,
+  type StreamUnaryCall,
+  type UnaryStreamCall,
+  type UnaryUnaryCall,
 } from '@grpc-aio/core';
-import { API_STYLES_MIXED, CancelledError, runDoneCallbacks, UsageError } from '@grpc-aio/errors';
+import {
+  AioRpcError,
+  API_STYLES_MIXED,
+  CancelledError,
+  runDoneCallbacks,
+  terminatedRepr,
+  UsageError,
+} from '@grpc-aio/errors';
 import type { Metadata } from '@grpc-aio/metadata';
 import { isCallLike, isPromiseLike, isResponseIterable, isSynthetic, toCallError } from './call-utils.js';
 import { ClientCallDetails, type ClientCallDetailsInit } from './client-call-details.js';
@@ -212,6 +219,37 @@ export abstract class InterceptedCall implements Call {
 
   cancelled(): boolean {
     return this.#final?.cancelled() ?? false;
+  }
+
+  /**
+   * Python's string form, as the channel's calls have it: `<InterceptedUnaryUnaryCall object>`
+   * until the call is done, then the status block of the call the chain ended with.
+   */
+  toString(): string {
+    const name = this.constructor.name;
+    const final = this.#final;
+    if (final === undefined || !final.done()) return `<${name} object>`;
+    if (final instanceof SettledCall) {
+      const outcome = final.outcome;
+      if (outcome.ok) return terminatedRepr(name, StatusCode.OK, '', '');
+      const error = outcome.error;
+      if (error instanceof AioRpcError)
+        return terminatedRepr(name, error.code(), error.details(), error.debugErrorString());
+      // A CancelledError (the call was cancelled before the chain finished), or an interceptor's own
+      // error, which awaiting the call gives as is.
+      return terminatedRepr(
+        name,
+        error instanceof CancelledError ? StatusCode.CANCELLED : StatusCode.UNKNOWN,
+        error.message,
+        undefined,
+      );
+    }
+    const text = String(final);
+    return text.startsWith('<') ? `<${name}${text.slice(text.search(/[ >]/))}` : `<${name} object>`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   done(): boolean {
