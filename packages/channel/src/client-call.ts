@@ -40,6 +40,12 @@ function checkedStatus(status: TransportStatus): TransportStatus {
   };
 }
 
+/**
+ * How many responses of a streaming call are taken from the transport ahead of the application
+ * (grpc-js's own streams buffer 16: the object-mode high-water mark of a Node Readable).
+ */
+export const READ_AHEAD = 16;
+
 enum Style {
   Unknown = 0,
   Iterator = 1,
@@ -125,6 +131,10 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #onAbort: (() => void) | undefined;
   #connectionWaiter: Deferred<void> | undefined;
   #streamingRequests = false;
+  // Flow control on reads: #pulling while a transport read is outstanding; #drain once the status
+  // is awaited (every response is then taken as it comes).
+  #pulling = false;
+  #drain = false;
 
   // Response side.
   protected readonly unaryResponse: boolean;
@@ -279,7 +289,24 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   #whenDone(): Promise<TransportStatus> {
     if (this.#status !== undefined) return Promise.resolve(this.#status);
+    // Waiting for the status of a stream nobody reads: grpc-js reports an OK status only once every
+    // message was taken, so take them all (buffered) rather than wait forever.
+    if (!this.#drain) {
+      this.#drain = true;
+      this.#pull();
+    }
     return (this.#statusWaiter ??= deferred()).promise;
+  }
+
+  /**
+   * Asks the transport for the next response, unless a read is outstanding or the call is over.
+   * Responses are pulled as the application reads, with up to {@link READ_AHEAD} taken ahead of it:
+   * a slow reader slows the server down through HTTP/2 flow control instead of filling memory.
+   */
+  #pull(): void {
+    if (this.#pulling || this.#status !== undefined) return;
+    this.#pulling = true;
+    this.transport.startRead();
   }
 
   /** The error awaiting or reading this call raises (cached: always the same object). */
@@ -330,24 +357,26 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       this.#failLocally(StatusCode.INTERNAL, `Response message parsing error: ${errorMessage(error)}`, error);
       return;
     }
+    this.#pulling = false;
     if (this.unaryResponse) {
       if (++this.#responseCount > 1) {
         this.#failLocally(StatusCode.UNIMPLEMENTED, TOO_MANY_RESPONSES);
         return;
       }
       this.#response = message;
-      this.transport.startRead();
+      this.#pull();
       return;
     }
-    // Read greedily: grpc-js delivers a non-OK status at once and drops messages not yet read,
-    // and an OK status only after every message was read.
-    this.transport.startRead();
     const waiters = this.#readWaiters;
     if (waiters !== undefined && waiters.length > 0) {
       waiters.shift()!.resolve(message);
-      return;
+    } else {
+      (this.#messages ??= []).push(message);
     }
-    (this.#messages ??= []).push(message);
+    // Read ahead a little (grpc-js reports an OK status only after every message was taken, and
+    // drops the messages not taken yet when a non-OK status arrives); more only when the status is
+    // awaited.
+    if (this.#drain || (this.#messages?.length ?? 0) < READ_AHEAD) this.#pull();
   }
 
   onTransportStatus(received: TransportStatus): void {
@@ -450,7 +479,11 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   #nextResponse(): Promise<TResponse | EOF> {
     const messages = this.#messages;
-    if (messages !== undefined && messages.length > 0) return Promise.resolve(messages.shift()!);
+    if (messages !== undefined && messages.length > 0) {
+      const message = messages.shift()!;
+      this.#pull();
+      return Promise.resolve(message);
+    }
     const status = this.#status;
     if (status !== undefined) {
       return status.code === StatusCode.OK ? Promise.resolve(EOF) : Promise.reject(this.#failure());
@@ -492,7 +525,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     }
     this.transport.sendMessage(bytes, ignoreWriteResult);
     this.transport.halfClose();
-    this.transport.startRead();
+    this.#pull();
   }
 
   /** `write()` of the reader/writer style. */
@@ -571,7 +604,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   /** Starts the response side of a request-streaming call. */
   protected startStreaming(requests: RequestIterable<TRequest> | null | undefined): void {
     this.#streamingRequests = true;
-    this.transport.startRead();
+    this.#pull();
     if (requests == null) return;
     this.#requestStyle = Style.Iterator;
     void this.#consume(requests);

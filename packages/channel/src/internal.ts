@@ -11,7 +11,7 @@ export {
 export type { WaitOptions } from './channel.js';
 export { ClientChannel } from './channel.js';
 export type { CallOwner, ClientCallInit } from './client-call.js';
-export { ClientCall, INVALID_STATUS_RECEIVED } from './client-call.js';
+export { ClientCall, INVALID_STATUS_RECEIVED, READ_AHEAD } from './client-call.js';
 export { grpcJsCallCredentials, grpcJsChannelCredentials } from './credentials.js';
 export {
   GrpcJsChannelTransport,
