@@ -61,6 +61,21 @@ describe('A25 A27 flow control on reads', () => {
     call.cancel();
   });
 
+  it('the same on a bidi call: a slow reader keeps what the server could send bounded', async () => {
+    const server = await fastStream(200_000);
+    const channel = insecureChannel(server.address);
+    open.push({ channel });
+    const call = channel.streamStream('/flow.S/Bidi')(undefined, { timeout: 30 });
+    await call.write(Buffer.from('q'));
+    for (let index = 0; index < 20; index++) {
+      expect((await call.read()) as Buffer).toEqual(MESSAGE);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.sent()).toBeLessThan(1_000);
+    call.cancel();
+  });
+
   it('a reader that keeps up gets every message in order, then OK', async () => {
     const server = await fastStream(5_000);
     const channel = insecureChannel(server.address);
