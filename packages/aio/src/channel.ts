@@ -16,6 +16,13 @@ export interface ChannelOptions extends ChannelArguments {
   interceptors?: readonly ClientInterceptor[] | null | undefined;
 }
 
+/** The options without `interceptors`, for @grpc-aio/channel (which refuses options it does not take). */
+function channelArguments(options: ChannelOptions | undefined): ChannelArguments | undefined {
+  if (options == null || typeof options !== 'object' || !('interceptors' in options)) return options;
+  const { interceptors: _interceptors, ...rest } = options;
+  return rest;
+}
+
 function withInterceptors(
   channel: Channel,
   interceptors: readonly ClientInterceptor[] | null | undefined,
@@ -33,7 +40,9 @@ function withInterceptors(
 export function insecureChannel(target: string, options?: ChannelOptions): Channel {
   // Interceptors are checked before the channel exists, so a bad one leaks nothing.
   if (options?.interceptors != null) validateClientInterceptors(options.interceptors);
-  return track(withInterceptors(insecureChannelBase(target, options), options?.interceptors));
+  return track(
+    withInterceptors(insecureChannelBase(target, channelArguments(options)), options?.interceptors),
+  );
 }
 
 /**
@@ -46,5 +55,10 @@ export function secureChannel(
   options?: ChannelOptions,
 ): Channel {
   if (options?.interceptors != null) validateClientInterceptors(options.interceptors);
-  return track(withInterceptors(secureChannelBase(target, credentials, options), options?.interceptors));
+  return track(
+    withInterceptors(
+      secureChannelBase(target, credentials, channelArguments(options)),
+      options?.interceptors,
+    ),
+  );
 }

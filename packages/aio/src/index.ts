@@ -118,6 +118,7 @@ export {
   servicerHandlers,
   stub,
 } from '@grpc-aio/protos';
+export type { AioServerOptions, GrpcWebOptions } from '@grpc-aio/server';
 // Server credentials, method-handler helpers and admin services (channelz).
 export {
   dynamicSslServerCredentials,
@@ -132,7 +133,6 @@ export {
   unaryStreamRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from '@grpc-aio/server';
-export type { AioServerOptions, GrpcWebOptions } from '@grpc-aio/server';
 export { addAdminServicers, addChannelzServicer } from '@grpc-aio/server/admin';
 export type { ChannelOptions } from './channel.js';
 export { insecureChannel, secureChannel } from './channel.js';

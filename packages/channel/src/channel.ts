@@ -17,6 +17,7 @@ import {
   isCompression,
   type MethodOptions,
   type RequestIterable,
+  rejectUnknownOptions,
   type Serializer,
 } from '@grpc-aio/core';
 import { CALL_CREDENTIALS_ON_INSECURE_CHANNEL, CHANNEL_CLOSED, UsageError } from '@grpc-aio/errors';
@@ -243,6 +244,7 @@ export class ClientChannel implements Channel, CallOwner {
   #check(options: CallOptions | undefined): Metadata {
     if (this.#closed) throw new UsageError(CHANNEL_CLOSED);
     if (options === undefined) return EMPTY_METADATA;
+    rejectUnknownOptions('A call', options, CALL_OPTIONS, callOptionHint);
     const timeout = options.timeout;
     if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
       throw new TypeError(INVALID_TIMEOUT);
@@ -408,9 +410,32 @@ function checkRequests(requests: unknown): void {
 }
 
 /** grpc-js's options, and ours (taken out: grpc-js does not know them). */
+/** The keys of {@link ChannelArguments}: anything else is refused. */
+const CHANNEL_ARGUMENTS = new Set(['options', 'compression']);
+/** The keys of CallOptions: anything else is refused. */
+const CALL_OPTIONS = new Set(['timeout', 'metadata', 'credentials', 'waitForReady', 'compression', 'signal']);
+
+function channelArgumentHint(key: string): string | undefined {
+  if (key === 'interceptors')
+    return "@grpc-aio/channel has no interceptors: use grpc-aio's insecureChannel()/secureChannel(), or interceptChannel() from @grpc-aio/interceptors";
+  if (key.includes('.')) return `a channel argument goes in options: [['${key}', value]]`;
+  return undefined;
+}
+
+function callOptionHint(key: string): string | undefined {
+  if (key === 'deadline') return 'give timeout, in seconds';
+  return undefined;
+}
+
 function splitOptions(
+  what: string,
   args: ChannelArguments | undefined,
 ): [ReturnType<typeof toGrpcJsChannelOptions>, ClientChannelOptions] {
+  if (args != null) {
+    if (typeof args !== 'object')
+      throw new TypeError(`${what} options must be an object, got ${typeof args}.`);
+    rejectUnknownOptions(what, args, CHANNEL_ARGUMENTS, channelArgumentHint);
+  }
   const options = toGrpcJsChannelOptions(args?.options);
   const maxSendMetadataSize = options[MAX_SEND_METADATA_SIZE_OPTION];
   delete options[MAX_SEND_METADATA_SIZE_OPTION];
@@ -429,7 +454,7 @@ function splitOptions(
  */
 export function insecureChannel(target: string, args?: ChannelArguments): ClientChannel {
   checkTarget(target);
-  const [options, channelOptions] = splitOptions(args);
+  const [options, channelOptions] = splitOptions('insecureChannel()', args);
   return new ClientChannel(
     new GrpcJsChannelTransport(
       target,
@@ -452,7 +477,7 @@ export function secureChannel(
   args?: ChannelArguments,
 ): ClientChannel {
   checkTarget(target);
-  const [options, channelOptions] = splitOptions(args);
+  const [options, channelOptions] = splitOptions('secureChannel()', args);
   return new ClientChannel(
     new GrpcJsChannelTransport(
       target,

@@ -307,3 +307,35 @@ describe('request metadata size', () => {
     }
   });
 });
+
+describe('options a function does not take are refused, never ignored', () => {
+  it("insecureChannel()/secureChannel() refuse unknown options, naming them (interceptors are grpc-aio's)", () => {
+    expect(() => insecureChannel('127.0.0.1:1', { interceptors: [42] } as never)).toThrow(
+      new TypeError(
+        "insecureChannel() does not take the option 'interceptors' (@grpc-aio/channel has no interceptors: use grpc-aio's insecureChannel()/secureChannel(), or interceptChannel() from @grpc-aio/interceptors); it takes 'options', 'compression'.",
+      ),
+    );
+    expect(() => insecureChannel('127.0.0.1:1', { 'grpc.keepalive_time_ms': 1 } as never)).toThrow(
+      "insecureChannel() does not take the option 'grpc.keepalive_time_ms' (a channel argument goes in options: [['grpc.keepalive_time_ms', value]])",
+    );
+    // A key whose value is undefined (an options object spread from elsewhere) is not an option.
+    const channel = insecureChannel('127.0.0.1:1', { interceptors: undefined } as never);
+    return channel.close();
+  });
+
+  it("a call refuses unknown options: deadline (nice-grpc's) is not timeout", async () => {
+    const channel = insecureChannel('127.0.0.1:1');
+    try {
+      expect(() => channel.unaryUnary('/s/M')(new Uint8Array(), { deadline: new Date() } as never)).toThrow(
+        new TypeError(
+          "A call does not take the option 'deadline' (give timeout, in seconds); it takes 'timeout', 'metadata', 'credentials', 'waitForReady', 'compression', 'signal'.",
+        ),
+      );
+      expect(() => channel.streamStream('/s/M')(null, { retries: 3 } as never)).toThrow(
+        "A call does not take the option 'retries'",
+      );
+    } finally {
+      await channel.close();
+    }
+  });
+});

@@ -41,6 +41,7 @@ export {
   statusCodeToString,
 } from './enums.js';
 export { EOF, isEOF } from './eof.js';
+export { rejectUnknownOptions } from './options.js';
 export type { Deserializer, Serializer } from './serialization.js';
 // Server-side contracts.
 export type {

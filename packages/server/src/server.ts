@@ -6,6 +6,7 @@ import {
   isCompression,
   type MethodHandlers,
   type RpcMethodHandler,
+  rejectUnknownOptions,
   type Server,
   type ServerCredentials,
   type ServerOptions,
@@ -90,6 +91,7 @@ class AioServer implements Server, RpcHost, TransportHost {
   constructor(options: AioServerOptions) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('server() options must be an object.');
+    rejectUnknownOptions('server()', options, SERVER_OPTIONS, serverOptionHint);
     this.interceptors = validateServerInterceptors(options.interceptors);
     this.#generic = [...checkGenericHandlers(options.handlers)];
     const maximum = options.maximumConcurrentRpcs;
@@ -315,6 +317,23 @@ export type AioServerOptions = ServerOptions<ServerInterceptor> & {
   /** Serve gRPC-Web (browsers) on the same ports, with CORS; off unless given. See {@link GrpcWebOptions}. */
   grpcWeb?: GrpcWebOptions | null | undefined;
 };
+
+/** The keys of {@link AioServerOptions}: anything else is refused. */
+const SERVER_OPTIONS = new Set([
+  'handlers',
+  'interceptors',
+  'options',
+  'maximumConcurrentRpcs',
+  'compression',
+  'grpcWeb',
+]);
+
+function serverOptionHint(key: string): string | undefined {
+  if (key === 'migrationThreadPool' || key === 'migration_thread_pool')
+    return 'Node runs handlers on its event loop: there is no thread pool';
+  if (key.includes('.')) return `a channel argument goes in options: [['${key}', value]]`;
+  return undefined;
+}
 
 /**
  * Creates a server (Python's `aio.server()`).

@@ -48,6 +48,18 @@ describe('server()', () => {
     expect(() => server({ options: [['grpc.x', {}]] as never })).toThrow(TypeError);
   });
 
+  it('A3 options server() does not take are refused, naming them', () => {
+    expect(() => server({ maximumConcurrentRPCs: 3 } as never)).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: server() does not take the option 'maximumConcurrentRPCs'; it takes 'handlers', 'interceptors', 'options', 'maximumConcurrentRpcs', 'compression', 'grpcWeb'.]`,
+    );
+    expect(() => server({ migrationThreadPool: {} } as never)).toThrow(
+      "server() does not take the option 'migrationThreadPool' (Node runs handlers on its event loop: there is no thread pool)",
+    );
+    expect(() => server({ 'grpc.max_receive_message_length': 1 } as never)).toThrow(
+      "(a channel argument goes in options: [['grpc.max_receive_message_length', value]])",
+    );
+  });
+
   it('A3 passes handlers and grpc-js options through', async () => {
     const { client } = await startServer(() => {}, {
       handlers: [
