@@ -17,7 +17,11 @@ describe('testing example: the client class on a fake channel', () => {
   it('sends its metadata and a 2 s deadline', async () => {
     await using channel = fakeChannel({ time: strictFakeTime(0) });
     const greeting = new Greetings(channel).for('ada');
-    const { invocationMetadata, rpc } = await channel.takeUnaryUnary(SAY_HELLO);
+    // A generated method descriptor types the take: `request` is a HelloRequest, terminate() takes a HelloReply.
+    const { invocationMetadata, request, rpc } = await channel.takeUnaryUnary(
+      GreeterService.methods.SayHello,
+    );
+    expect(request.name).toBe('ada');
     expect([invocationMetadata.get('x-app'), rpc.timeRemaining()]).toEqual(['greetings', 2]);
     rpc.terminate({ message: 'hello' });
     expect(await greeting).toBe('hello');

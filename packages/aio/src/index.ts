@@ -50,9 +50,12 @@ export type {
   UnaryUnaryCall,
   UnaryUnaryMultiCallable,
 } from '@grpc-aio/core';
+// The enums, and their names (`StatusCode[code]` is undefined: the enums are plain objects).
 export {
   ChannelConnectivity,
   Compression,
+  channelConnectivityName,
+  compressionName,
   EOF,
   isEOF,
   StatusCode,

@@ -34,6 +34,7 @@ import {
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { WRITE_ON_UNARY_RESPONSE } from '@grpc-aio/server';
 import { bounded, type Deferred, deferred } from './deferred.js';
+import { type MethodRef, methodPath } from './method-ref.js';
 import { describeThrown, thrownStatus } from './thrown-status.js';
 import { type ScheduledCall, strictRealTime, type Time } from './time.js';
 
@@ -44,8 +45,12 @@ export type RpcKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamStre
 export const FAKE_DEADLINE_EXCEEDED = 'Deadline Exceeded';
 /** What `peer()` of a call on a fake channel returns. */
 export const FAKE_PEER = 'fake';
-/** The take timeout, in seconds of real time, when none is given. */
-export const DEFAULT_TAKE_TIMEOUT = 5;
+/**
+ * The take timeout, in seconds of real time, when none is given: well under test runners' own
+ * timeouts (vitest's and Jest's 5 s), so that a take for a call that never comes fails with its own
+ * message (naming the calls that were made), not with the runner's "Test timed out".
+ */
+export const DEFAULT_TAKE_TIMEOUT = 1;
 
 /**
  * Codecs of one method for a true wire round trip: requests are decoded from the bytes the
@@ -866,10 +871,10 @@ export class FakeChannel extends ClientChannel {
    * metadata and request. @throws Error naming the calls made when none comes in time.
    */
   async takeUnaryUnary<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
   ): Promise<TakenUnaryRequest<TRequest, UnaryUnaryChannelRpc<TResponse>>> {
-    const rpc = await this.#fake.take(method, 'unaryUnary', options);
+    const rpc = await this.#fake.take(methodPath(method), 'unaryUnary', options);
     return {
       invocationMetadata: rpc.invocationMetadata,
       request: (await unaryRequest(rpc)) as TRequest,
@@ -879,10 +884,10 @@ export class FakeChannel extends ClientChannel {
 
   /** The next unary-stream call to `method`, with its metadata and request. */
   async takeUnaryStream<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
   ): Promise<TakenUnaryRequest<TRequest, UnaryStreamChannelRpc<TResponse>>> {
-    const rpc = await this.#fake.take(method, 'unaryStream', options);
+    const rpc = await this.#fake.take(methodPath(method), 'unaryStream', options);
     return {
       invocationMetadata: rpc.invocationMetadata,
       request: (await unaryRequest(rpc)) as TRequest,
@@ -892,19 +897,19 @@ export class FakeChannel extends ClientChannel {
 
   /** The next stream-unary call to `method`; take its requests with `rpc.takeRequest()`. */
   async takeStreamUnary<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
   ): Promise<TakenStreamRequest<StreamUnaryChannelRpc<TRequest, TResponse>>> {
-    const rpc = await this.#fake.take(method, 'streamUnary', options);
+    const rpc = await this.#fake.take(methodPath(method), 'streamUnary', options);
     return { invocationMetadata: rpc.invocationMetadata, rpc: rpc as never };
   }
 
   /** The next stream-stream call to `method`; take its requests with `rpc.takeRequest()`. */
   async takeStreamStream<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
   ): Promise<TakenStreamRequest<StreamStreamChannelRpc<TRequest, TResponse>>> {
-    const rpc = await this.#fake.take(method, 'streamStream', options);
+    const rpc = await this.#fake.take(methodPath(method), 'streamStream', options);
     return { invocationMetadata: rpc.invocationMetadata, rpc: rpc as never };
   }
 
@@ -912,11 +917,13 @@ export class FakeChannel extends ClientChannel {
    * Scripted mode: every call to `method` (including ones already waiting to be taken) runs
    * `handler`. Replaces an earlier handler of `method`. @returns this channel, for chaining.
    */
-  handle<TRequest = any, TResponse = any>(method: string, handler: FakeHandler<TRequest, TResponse>): this {
-    if (typeof method !== 'string')
-      throw new TypeError('The method must be a string like "/package.Service/Method".');
+  handle<TRequest = any, TResponse = any>(
+    method: MethodRef<TRequest, TResponse>,
+    handler: FakeHandler<TRequest, TResponse>,
+  ): this {
+    const path = methodPath(method);
     if (typeof handler !== 'function') throw new TypeError('A handler must be a function.');
-    this.#fake.handle(method, handler as FakeHandler);
+    this.#fake.handle(path, handler as FakeHandler);
     return this;
   }
 }

@@ -25,6 +25,7 @@ export {
 // Real loopback server and channel, for integration tests.
 export type { Loopback, LoopbackOptions } from './loopback.js';
 export { startLoopback, withServer } from './loopback.js';
+export type { MethodRef } from './method-ref.js';
 // Servicer harness: the test plays the client.
 export type {
   InvokeOptions,

@@ -23,11 +23,12 @@ import {
   type TransportStatus,
 } from '@grpc-aio/server/internal';
 import { bounded, type Deferred, deferred } from './deferred.js';
-import { FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
+import { DEFAULT_TAKE_TIMEOUT, FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
+import { type MethodRef, methodPath } from './method-ref.js';
 import { type ScheduledCall, strictRealTime, type Time } from './time.js';
 
-/** `sendRequest()` after `requestsClosed()`. */
-export const REQUESTS_ALREADY_CLOSED = 'sendRequest() after requestsClosed().';
+/** `sendRequest()` after `closeRequests()`. */
+export const REQUESTS_ALREADY_CLOSED = 'sendRequest() after closeRequests().';
 /** What `context.peer()` gives unless the harness was told otherwise. */
 export const FAKE_CLIENT_PEER = 'ipv4:127.0.0.1:0';
 
@@ -78,10 +79,10 @@ interface ServerRpcBase<TResponse> {
   termination(): Promise<Termination<TResponse>>;
 }
 interface SendsRequests<TRequest> {
-  /** Sends one request. @throws UsageError after `requestsClosed()`. */
+  /** Sends one request. @throws UsageError after `closeRequests()`. */
   sendRequest(request: TRequest): void;
   /** Half-closes the request stream (the handler reads EOF). */
-  requestsClosed(): void;
+  closeRequests(): void;
 }
 interface TakesResponses<TResponse> {
   /**
@@ -234,7 +235,7 @@ class HarnessCall implements ServerCallTransport {
     this.#deliver();
   }
 
-  requestsClosed(): void {
+  closeRequests(): void {
     if (this.#halfClosed) return;
     this.#halfClosed = true;
     this.#deliver();
@@ -426,7 +427,7 @@ export class FakeServer {
       security_level: [textBytes('TSI_SECURITY_NONE')],
     };
     this.peerIdentityKey = options.peerIdentityKey;
-    this.takeTimeout = options.takeTimeout ?? 5;
+    this.takeTimeout = options.takeTimeout ?? DEFAULT_TAKE_TIMEOUT;
     if (Array.isArray(handlers)) {
       handlers.forEach((handler: unknown, index) => {
         if (!isGenericRpcHandler(handler)) {
@@ -475,36 +476,36 @@ export class FakeServer {
 
   /** Invokes a unary-unary method with `request`. */
   invokeUnaryUnary<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryUnaryServerRpc<TResponse> {
-    return this.#rpc(method, UNARY_UNARY, options).start(request, true) as never;
+    return this.#rpc(methodPath(method), UNARY_UNARY, options).start(request, true) as never;
   }
 
   /** Invokes a unary-stream method with `request`; take its responses with `takeResponse()`. */
   invokeUnaryStream<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryStreamServerRpc<TResponse> {
-    return this.#rpc(method, UNARY_STREAM, options).start(request, true) as never;
+    return this.#rpc(methodPath(method), UNARY_STREAM, options).start(request, true) as never;
   }
 
-  /** Invokes a stream-unary method; send requests with `sendRequest()`, then `requestsClosed()`. */
+  /** Invokes a stream-unary method; send requests with `sendRequest()`, then `closeRequests()`. */
   invokeStreamUnary<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     options?: InvokeOptions,
   ): StreamUnaryServerRpc<TRequest, TResponse> {
-    return this.#rpc(method, STREAM_UNARY, options).start(undefined, false) as never;
+    return this.#rpc(methodPath(method), STREAM_UNARY, options).start(undefined, false) as never;
   }
 
   /** Invokes a stream-stream method. */
   invokeStreamStream<TRequest = any, TResponse = any>(
-    method: string,
+    method: MethodRef<TRequest, TResponse>,
     options?: InvokeOptions,
   ): StreamStreamServerRpc<TRequest, TResponse> {
-    return this.#rpc(method, STREAM_STREAM, options).start(undefined, false) as never;
+    return this.#rpc(methodPath(method), STREAM_STREAM, options).start(undefined, false) as never;
   }
 }
 

@@ -77,7 +77,7 @@ describe('serverFromHandlers', () => {
     const rpc = server.invokeStreamUnary('/test.Svc/Sum');
     rpc.sendRequest(1);
     rpc.sendRequest(2);
-    rpc.requestsClosed();
+    rpc.closeRequests();
     expect(() => rpc.sendRequest(3)).toThrow(new UsageError(REQUESTS_ALREADY_CLOSED));
     expect((await rpc.termination()).response).toBe(3);
   });
@@ -102,7 +102,7 @@ describe('serverFromHandlers', () => {
     expect(await rpc.takeResponse()).toBe('A');
     rpc.sendRequest('b');
     expect(await rpc.takeResponse()).toBe('B');
-    rpc.requestsClosed();
+    rpc.closeRequests();
     expect((await rpc.termination()).code).toBe(StatusCode.OK);
     expect(seen).toEqual([EOF, { done: true, value: undefined }]);
   });
@@ -341,7 +341,7 @@ describe('serverFromHandlers', () => {
     const rpc = server.invokeStreamStream('/test.Svc/Each');
     rpc.sendRequest(undefined);
     rpc.sendRequest(request);
-    rpc.requestsClosed();
+    rpc.closeRequests();
     expect(await rpc.takeResponse()).toBeUndefined();
     expect(await rpc.takeResponse()).toBe(request);
     expect((await rpc.termination()).code).toBe(StatusCode.OK);
