@@ -27,20 +27,38 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
-    projects: folders.map(({ name, dir }) => ({
-      resolve: { alias },
-      test: {
-        name,
-        root: dir,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-        testTimeout: 20_000,
-        hookTimeout: 20_000,
-        typecheck: {
-          enabled: true,
-          include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'],
-          tsconfig: `${dir}/tsconfig.json`,
+    projects: folders
+      .map(({ name, dir }) => ({
+        resolve: { alias },
+        test: {
+          name,
+          root: dir,
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
         },
-      },
-    })),
+      }))
+      .concat({
+        // The type tests of every package, in one project: vitest prints its "experimental feature"
+        // notice once per project that typechecks, so one project prints it once.
+        resolve: { alias },
+        test: {
+          name: 'types',
+          root,
+          include: [],
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: [
+              'packages/*/src/**/*.test-d.ts',
+              'packages/*/test/**/*.test-d.ts',
+              'examples/**/*.test-d.ts',
+            ],
+            tsconfig: `${root}tsconfig.typetests.json`,
+          },
+        },
+      } as never),
   },
 });

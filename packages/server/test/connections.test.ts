@@ -2,6 +2,7 @@
 // age, handshake timeout, reset bursts; and no socket left behind.
 import { connect, constants } from 'node:http2';
 import { connect as tcpConnect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +12,6 @@ import { TOO_MANY_PINGS } from '../src/transport/connection-keeper.js';
 import { decode, encode, startServer, unary } from './helpers.js';
 import { frame, rawCall, rawSession, statusOf } from './raw-client.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function server(options: [string, number][]) {
   return startServer(
     (s) =>
@@ -20,8 +19,9 @@ async function server(options: [string, number][]) {
         methodHandlersGenericHandler('t.S', {
           M: unaryUnaryRpcMethodHandler((request: string) => request, decode, encode),
           Slow: unaryUnaryRpcMethodHandler(
-            async (request: string) => {
-              await sleep(Number(request));
+            async (request: string, context) => {
+              // Passes the RPC's signal along, so that a cancelled call ends its handler at once.
+              await sleep(Number(request), undefined, { signal: context.signal });
               return 'slow';
             },
             decode,

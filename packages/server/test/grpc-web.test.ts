@@ -7,7 +7,14 @@ import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
 import { describe, expect, it } from 'vitest';
-import { CANCELLED_BY_CLIENT, CANCELLED_BY_DEADLINE, server, sslServerCredentials } from '../src/index.js';
+import {
+  CANCELLED_BY_CLIENT,
+  CANCELLED_BY_DEADLINE,
+  methodHandlersGenericHandler,
+  server,
+  sslServerCredentials,
+  unaryUnaryRpcMethodHandler,
+} from '../src/index.js';
 import { BAD_BASE64, streamingOverGrpcWeb } from '../src/transport/grpc-web-call.js';
 import { TRUNCATED_MESSAGE } from '../src/transport/http2-call.js';
 import { caCert, serverCert, serverKey } from './fixtures.js';
@@ -213,6 +220,25 @@ describe.each([1, 2] as const)('gRPC-Web over HTTP/%i', (http) => {
     expect(seen.peer).toBe('');
   });
 
+  it('CORS: the origin a request addresses is not allowed for that (a DNS-rebound page); every response says Vary: Origin', async () => {
+    const seen = newSeen();
+    const { port } = await serve(seen);
+    // Under DNS rebinding, a hostile page's origin is the very name (and port) it now reaches us by.
+    const rebound = await webCall(port, {
+      http,
+      headers: { origin: `http://127.0.0.1:${port}` },
+      body: [webFrame('x')],
+    });
+    expect(rebound.status).toBe(403);
+    expect(seen.peer).toBe('');
+    const plain = await webCall(port, { http, body: [webFrame('x')] });
+    expect(plain.messages).toEqual(['hello x']);
+    expect(plain.headers.vary).toBe('Origin');
+    const refused = await webCall(port, { http, path: '/test.Web/Nothing', body: [webFrame('x')] });
+    expect(refused.grpcStatus).toBe(String(StatusCode.UNIMPLEMENTED));
+    expect(refused.headers.vary).toBe('Origin');
+  });
+
   it('CORS: a call from an allowed origin exposes grpc-status, grpc-message and the metadata keys', async () => {
     const { port } = await serve();
     const stream = await webCall(port, {
@@ -328,6 +354,75 @@ describe('gRPC-Web on the port of gRPC', () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(seen.peer).toBe('');
+  });
+
+  it('HTTP/1.1 pipelining: requests in the first packet of a connection are all answered, in order', async () => {
+    const { port } = await serve();
+    const request = (message: string): Buffer => {
+      const body = webFrame(message);
+      return Buffer.concat([
+        Buffer.from(
+          `POST /test.Web/Unary HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web\r\ncontent-length: ${body.length}\r\n\r\n`,
+        ),
+        body,
+      ]);
+    };
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect(port, '127.0.0.1', () =>
+        socket.write(Buffer.concat([request('p1'), request('p2'), request('p3')])),
+      );
+      let data = '';
+      socket.on('data', (chunk) => {
+        data += chunk.toString('latin1');
+        if ((data.match(/grpc-status: 0/g) ?? []).length === 3) {
+          socket.destroy();
+          resolve(data);
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error(`closed after ${JSON.stringify(data)}`)));
+    });
+    expect([...answer.matchAll(/hello (p\d)/g)].map((match) => match[1])).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('HTTP/1.1 pipelining: a call queued behind another is cancelled when the client goes away', async () => {
+    const aborted: unknown[] = [];
+    let started = 0;
+    let bothStarted!: () => void;
+    const running = new Promise<void>((resolve) => {
+      bothStarted = resolve;
+    });
+    const { port } = await startServer(
+      (srv) =>
+        srv.addGenericRpcHandlers([
+          methodHandlersGenericHandler('test.Web', {
+            Unary: unaryUnaryRpcMethodHandler<string, string>(
+              async (_request, context) => {
+                if (++started === 2) bothStarted();
+                await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+                aborted.push(context.signal.reason);
+                return 'never';
+              },
+              utf8.decode,
+              utf8.encode,
+            ),
+          }),
+        ]),
+      { grpcWeb: GRPC_WEB },
+    );
+    const body = webFrame('wait');
+    const request = `POST /test.Web/Unary HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const socket = netConnect(port, '127.0.0.1', () =>
+      socket.write(Buffer.concat([Buffer.from(request), body, Buffer.from(request), body])),
+    );
+    socket.on('error', () => {});
+    await running;
+    socket.destroy();
+    await expect.poll(() => aborted.length).toBe(2);
+    expect(aborted.map((reason) => (reason as Error).message)).toEqual([
+      CANCELLED_BY_CLIENT,
+      CANCELLED_BY_CLIENT,
+    ]);
   });
 
   it('stop() closes idle HTTP/1.1 keep-alive connections and finishes', async () => {

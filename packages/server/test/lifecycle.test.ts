@@ -379,10 +379,13 @@ describe('handlers that ignore cancellation', () => {
     const release = deferred();
     let started = 0;
     const warnings: string[] = [];
-    const onWarning = (warning: Error & { code?: string }) => {
-      if (warning.code === HANDLER_ABANDONED_WARNING_CODE) warnings.push(warning.message);
-    };
-    process.on('warning', onWarning);
+    // Captured (not printed): the warnings are what this test checks.
+    const emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation(((
+      message: string | Error,
+      options?: { code?: string },
+    ) => {
+      if (options?.code === HANDLER_ABANDONED_WARNING_CODE) warnings.push(String(message));
+    }) as typeof process.emitWarning);
     try {
       const { srv, client } = await startServer(
         (s) =>
@@ -437,7 +440,7 @@ describe('handlers that ignore cancellation', () => {
       for (const warning of warnings)
         expect(warning).toMatch(/^The handler of \/t\.S\/Hang went on after its RPC ended \(/);
     } finally {
-      process.off('warning', onWarning);
+      emitWarning.mockRestore();
       release.resolve();
     }
   });

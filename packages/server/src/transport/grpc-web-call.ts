@@ -5,6 +5,7 @@ import {
   type ServerHttp2Stream,
   type ServerStreamResponseOptions,
 } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Compression, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
@@ -117,14 +118,22 @@ export class Http2WebExchange implements WebExchange {
   }
 }
 
-/** A gRPC-Web exchange on an HTTP/1.1 request (node:http). */
+/**
+ * A gRPC-Web exchange on an HTTP/1.1 request (node:http). Requests may be pipelined: the response of
+ * one queued behind another has no socket yet, and gets no 'close' of its own when the connection
+ * goes, so the connection's socket is watched too (the transport calls {@link closed}).
+ */
 export class Http1WebExchange implements WebExchange {
   readonly #request: IncomingMessage;
   readonly #response: ServerResponse;
+  readonly #socket: Socket;
+  #closed = false;
+  #listener: (() => void) | undefined;
 
   constructor(request: IncomingMessage, response: ServerResponse) {
     this.#request = request;
     this.#response = response;
+    this.#socket = request.socket;
     response.sendDate = false;
   }
 
@@ -134,7 +143,7 @@ export class Http1WebExchange implements WebExchange {
 
   respond(headers: OutgoingHttpHeaders, end: boolean, status = 200): void {
     const response = this.#response;
-    if (response.headersSent || response.destroyed) return;
+    if (response.headersSent || this.gone) return;
     // A request body not read to its end is not worth reading past the response: the connection
     // closes after it instead of being kept alive.
     if (!this.#request.complete) response.shouldKeepAlive = false;
@@ -155,11 +164,24 @@ export class Http1WebExchange implements WebExchange {
   }
 
   get gone(): boolean {
-    return this.#response.destroyed || this.#response.socket?.destroyed !== false;
+    return this.#closed || this.#response.destroyed || this.#socket.destroyed;
   }
 
   onClose(listener: () => void): void {
-    this.#response.once('close', listener);
+    this.#listener = listener;
+    if (this.#closed) listener();
+  }
+
+  /** The server is stopping: a response not yet begun says `connection: close`. */
+  lastOnConnection(): void {
+    if (!this.#response.headersSent) this.#response.shouldKeepAlive = false;
+  }
+
+  /** The response was sent, or the connection went: the exchange is over (once). */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listener?.();
   }
 }
 
@@ -435,8 +457,9 @@ export class GrpcWebCall implements ServerCallTransport {
       ...extra,
     };
     const origin = this.#start.origin;
-    if (origin !== undefined)
-      Object.assign(headers, corsResponseHeaders(this.#web, origin, Object.keys(extra)));
+    // With or without CORS headers, the response depends on the Origin (caches must know).
+    if (origin === undefined) headers.vary = 'Origin';
+    else Object.assign(headers, corsResponseHeaders(this.#web, origin, Object.keys(extra)));
     return headers;
   }
 
@@ -591,7 +614,8 @@ export function refuseWebCall(
     'grpc-message': encodeGrpcMessage(details),
     ...extra,
   };
-  if (origin !== undefined) Object.assign(headers, corsResponseHeaders(web, origin, Object.keys(extra)));
+  if (origin === undefined) headers.vary = 'Origin';
+  else Object.assign(headers, corsResponseHeaders(web, origin, Object.keys(extra)));
   exchange.respond(headers, true);
   exchange.body.resume();
 }

@@ -12,8 +12,8 @@ export interface GrpcWebOptions {
   /**
    * The origins of the pages that may call this server (`'https://app.example'`: scheme, host and
    * port only), or `'*'` for any. A request from another origin is refused (HTTP 403, no CORS
-   * headers). A request without an `Origin` header (not from a browser page) or from the server's
-   * own origin is always served.
+   * headers); so is one from the server's own host name unless listed (a page of a rebound DNS name
+   * would otherwise pass). A request without an `Origin` header (not from a browser page) is served.
    */
   readonly allowedOrigins: readonly string[] | '*';
   /**
@@ -213,16 +213,13 @@ export function grpcWebContentType(value: string | undefined): GrpcWebContentTyp
 export type OriginCheck = 'none' | 'allowed' | 'denied';
 
 /**
- * Checks a request's `origin` header against the allowed origins. `self` is the server's own origin
- * as the request addressed it (`http://host:port`), always allowed.
+ * Checks a request's `origin` header against the allowed origins. The origin the request addressed
+ * (its `Host`) is not allowed for that alone: under DNS rebinding, a hostile page's origin and the
+ * `Host` it sends are one and the same name, now pointing at this server.
  */
-export function checkOrigin(
-  settings: GrpcWebSettings,
-  origin: string | undefined,
-  self: string,
-): OriginCheck {
+export function checkOrigin(settings: GrpcWebSettings, origin: string | undefined): OriginCheck {
   if (origin === undefined) return 'none';
-  if (settings.origins === '*' || settings.origins.has(origin) || origin === self) return 'allowed';
+  if (settings.origins === '*' || settings.origins.has(origin)) return 'allowed';
   return 'denied';
 }
 

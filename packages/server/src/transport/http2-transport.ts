@@ -125,9 +125,10 @@ function webRawHeaders(rawHeaders: readonly string[]): string[] {
 /** The content types this server answers, for `accept-post` of a 415. */
 const ACCEPT_POST_WEB = 'application/grpc, application/grpc-web, application/grpc-web-text';
 
-/** A connection of HTTP/1.1 requests (gRPC-Web): its calls' shared facts, and how many requests run. */
+/** A connection of HTTP/1.1 requests (gRPC-Web): its calls' shared facts, and its requests in flight. */
 interface Http1Connection extends WebConnection {
-  active: number;
+  /** Requests not yet answered (several when the client pipelines them). */
+  readonly exchanges: Set<Http1WebExchange>;
   firstRequest: NodeJS.Timeout | undefined;
 }
 
@@ -326,6 +327,7 @@ export class Http2Transport {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     // A peer that closed its side (after a GOAWAY, say) gets the socket closed too: no CLOSE-WAIT.
+    // Over HTTP/1.1 too: there a client's FIN is how a browser aborts a call.
     socket.once('end', () => socket.destroy());
   }
 
@@ -389,6 +391,9 @@ export class Http2Transport {
       maxHeaderSize === undefined ? {} : { maxHeaderSize },
       (request, response) => this.#onHttp1Request(request, response),
     );
+    // node:http checks its headersTimeout (60 s) and requestTimeout (5 min) only once 'listening':
+    // without this, a client could trickle the headers or body of a request forever.
+    http1.emit('listening');
     this.#http1 = http1;
     return http1;
   }
@@ -403,7 +408,7 @@ export class Http2Transport {
       peerAuth: lazyPeerAuth(socket, spec),
       channelzServer: this.#channelz,
       channelzSocket: undefined,
-      active: 0,
+      exchanges: new Set(),
       firstRequest: undefined,
     };
     // The first request's headers must come within the handshake timeout, as the HTTP/2 preface must.
@@ -415,6 +420,9 @@ export class Http2Transport {
     socket.once('close', () => {
       clearTimeout(connection.firstRequest);
       this.#http1Connections.delete(socket);
+      // Responses queued behind another (pipelining) learn here that the client went away.
+      for (const exchange of connection.exchanges) exchange.closed();
+      connection.exchanges.clear();
       this.#maybeDrained();
     });
     this.#http1Server().emit('connection', socket);
@@ -430,22 +438,22 @@ export class Http2Transport {
     }
     clearTimeout(connection.firstRequest);
     connection.firstRequest = undefined;
-    connection.active++;
+    const exchange = new Http1WebExchange(request, response);
+    connection.exchanges.add(exchange);
     // A server that is stopping lets the request finish, then closes the connection.
     if (this.#closing) response.shouldKeepAlive = false;
     response.once('close', () => {
-      connection.active--;
-      if (this.#closing && connection.active === 0) socket.end();
+      connection.exchanges.delete(exchange);
+      exchange.closed();
+      if (this.#closing && connection.exchanges.size === 0) socket.end();
     });
-    const secure = (socket as TLSSocket).encrypted === true;
     this.#onWebRequest(
-      new Http1WebExchange(request, response),
+      exchange,
       request.headers,
       request.rawHeaders,
       request.method,
       request.url ?? '',
       connection,
-      `${secure ? 'https' : 'http'}://${request.headers.host ?? ''}`,
     );
   }
 
@@ -464,7 +472,6 @@ export class Http2Transport {
       headers[':method'],
       headers[':path'] ?? '',
       connection,
-      `${headers[':scheme'] ?? 'http'}://${headers[':authority'] ?? headers.host ?? ''}`,
     );
   }
 
@@ -476,11 +483,10 @@ export class Http2Transport {
     method: string | undefined,
     path: string,
     connection: WebConnection,
-    self: string,
   ): void {
     const web = this.#settings.grpcWeb as GrpcWebSettings;
     const origin = single(headers.origin);
-    const check = checkOrigin(web, origin, self);
+    const check = checkOrigin(web, origin);
     if (method === 'OPTIONS') {
       const answer = preflight(web, check, origin, single(headers['access-control-request-headers']));
       exchange.respond(answer.headers, true, answer.status);
@@ -601,8 +607,12 @@ export class Http2Transport {
     this.#closing = true;
     for (const { server } of this.#listeners) server.close();
     for (const session of this.#sessions) if (!session.closed) session.close();
-    // HTTP/1.1 connections between requests close now; the others once their requests are answered.
-    for (const [socket, connection] of this.#http1Connections) if (connection.active === 0) socket.end();
+    // HTTP/1.1 connections between requests close now; the others once their requests are answered
+    // (with `connection: close` on the responses not yet begun).
+    for (const [socket, connection] of this.#http1Connections) {
+      if (connection.exchanges.size === 0) socket.end();
+      else for (const exchange of connection.exchanges) exchange.lastOnConnection();
+    }
     return new Promise((resolve) => {
       if (this.#sessions.size === 0 && this.#http1Connections.size === 0) resolve();
       else this.#drained = resolve;
@@ -615,6 +625,9 @@ export class Http2Transport {
     for (const { server } of this.#listeners) server.close();
     for (const session of this.#sessions) session.destroy();
     for (const socket of this.#sockets) socket.destroy();
+    for (const socket of this.#http1Connections.keys()) socket.destroy();
+    // Stops node:http's timeout checks (an interval timer that would keep this transport alive).
+    this.#http1?.close();
   }
 }
 
