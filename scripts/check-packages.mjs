@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Checks every workspace package against CONVENTIONS.md: the package.json shape, a README, that
 // every package imported by its sources is declared as a dependency or peer dependency, and
-// (for published packages) that publint and `attw --pack` find nothing.
+// (for published packages) the registry fields, the LICENSE, a README that starts with its install
+// line, and that publint and `attw --pack` (its default profile: node10, node16 from CJS and from
+// ESM, bundler) find nothing.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +36,12 @@ const folders = readdirSync(join(root, 'packages')).filter((name) =>
   existsSync(join(root, 'packages', name, 'package.json')),
 );
 
+const REPOSITORY = 'git+https://github.com/grpc-aio/grpc-aio.git';
+const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+if (!license.includes('Apache License') || !license.includes('Version 2.0')) {
+  problems.push('LICENSE: the root LICENSE must be the Apache-2.0 text');
+}
+
 const tools = [];
 for (const folder of folders) {
   const dir = join(root, 'packages', folder);
@@ -65,7 +73,39 @@ for (const folder of folders) {
   if (pkg.private) continue;
   if (pkg.type !== 'module') fail(name, '"type" must be "module"');
   if (pkg.sideEffects !== false) fail(name, '"sideEffects" must be false');
-  if (JSON.stringify(pkg.files) !== '["dist"]') fail(name, '"files" must be ["dist"]');
+  // bin/ holds committed launchers of built programs, so that a bin exists before the first build.
+  const files = pkg.files?.filter((entry) => entry !== 'bin' || pkg.bin !== undefined);
+  if (JSON.stringify(files) !== '["dist","LICENSE"]' && JSON.stringify(files) !== '["bin","dist","LICENSE"]')
+    fail(name, '"files" must be ["dist", "LICENSE"] (with "bin" first when the package has one)');
+  if (!existsSync(join(dir, 'LICENSE')) || readFileSync(join(dir, 'LICENSE'), 'utf8') !== license)
+    fail(name, 'needs a LICENSE file identical to the root LICENSE');
+  if (pkg.license !== 'Apache-2.0') fail(name, 'license must be "Apache-2.0"');
+  if (
+    pkg.repository?.type !== 'git' ||
+    pkg.repository?.url !== REPOSITORY ||
+    pkg.repository?.directory !== `packages/${folder}`
+  )
+    fail(name, `repository must be { type: "git", url: "${REPOSITORY}", directory: "packages/${folder}" }`);
+  if (typeof pkg.homepage !== 'string' || !pkg.homepage.startsWith('https://'))
+    fail(name, 'needs a homepage');
+  if (typeof pkg.bugs?.url !== 'string') fail(name, 'needs bugs.url');
+  if (!Array.isArray(pkg.keywords) || pkg.keywords.length === 0) fail(name, 'needs keywords');
+  // The README starts (after its title) with the install line, naming the required peers.
+  if (existsSync(join(dir, 'README.md'))) {
+    const lines = readFileSync(join(dir, 'README.md'), 'utf8').split('\n');
+    const start = lines.findIndex((line, index) => index > 0 && line.trim() !== '');
+    const install = lines[start + 1] ?? '';
+    const peers = Object.keys(pkg.peerDependencies ?? {}).filter(
+      (peer) => !pkg.peerDependenciesMeta?.[peer]?.optional,
+    );
+    if (
+      !lines[0]?.startsWith('# ') ||
+      lines[start] !== '```sh' ||
+      !new RegExp(`^npm i (-D )?${name}( |$)`).test(install) ||
+      peers.some((peer) => !install.split(' ').includes(peer))
+    )
+      fail(name, `README.md must start with a sh block: npm i ${[name, ...peers].join(' ')}`);
+  }
   if (!pkg.engines?.node?.startsWith('>=20')) fail(name, 'engines.node must be ">=20"');
   if (pkg.publishConfig?.access !== 'public') fail(name, 'publishConfig.access must be "public"');
   if (pkg.exports?.['./package.json'] !== './package.json')
@@ -90,7 +130,7 @@ for (const folder of folders) {
       },
       (error) => fail(name, `publint failed:\n${error.stdout}${error.stderr}`),
     ),
-    run('pnpm', ['exec', 'attw', '--pack', '.', '--profile', 'node16', '--format', 'table-flipped'], {
+    run('pnpm', ['exec', 'attw', '--pack', '.', '--format', 'table-flipped'], {
       cwd: dir,
     }).catch((error) => fail(name, `attw --pack:\n${error.stdout}${error.stderr}`)),
   );

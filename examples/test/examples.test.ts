@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { main as helloworld } from '../src/helloworld.js';
 import { main as interceptors } from '../src/interceptors.js';
 import { main as loadBalancing } from '../src/load-balancing.js';
+import { main as protobufEs } from '../src/protobuf-es.js';
 import { main as tls } from '../src/tls.js';
+import { main as tsProto } from '../src/ts-proto.js';
 
 const run = promisify(execFile);
 const examples = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +29,14 @@ describe('examples', () => {
         'without a token: UNAUTHENTICATED "missing or unknown token"',
       ].sort(),
     );
+  });
+
+  it('protobuf-es: a protobuf-es v2 service served and called over loopback (issue 20 item 10)', async () => {
+    expect(await protobufEs()).toEqual(['helloworld.HelloReply: Hello, protobuf-es!']);
+  });
+
+  it('ts-proto: a ts-proto generic definition served and called over loopback (issue 20 item 10)', async () => {
+    expect(await tsProto()).toEqual(['HelloReply: Hello, ts-proto!']);
   });
 
   it('tls: mutual TLS identity, and a client without a certificate is refused', async () => {

@@ -9,5 +9,7 @@ export default defineConfig(
     experimental: 'src/experimental.ts',
     status: 'src/status.ts',
     reflection: 'src/reflection.ts',
+    codegen: 'src/codegen.ts',
+    'protobuf-es': 'src/protobuf-es.ts',
   }),
 );

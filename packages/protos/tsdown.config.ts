@@ -2,7 +2,11 @@ import { defineConfig } from 'tsdown';
 import { packageBuild } from '../../tsdown.shared.ts';
 
 export default defineConfig([
-  packageBuild({ index: 'src/index.ts', generator: 'src/generator.ts' }),
+  packageBuild({
+    index: 'src/index.ts',
+    generator: 'src/generator.ts',
+    'protobuf-es': 'src/protobuf-es.ts',
+  }),
   // The grpc-aio-gen executable: ESM only, no declarations; src/bin.ts starts with its hashbang.
   {
     entry: { cli: 'src/bin.ts' },

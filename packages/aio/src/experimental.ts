@@ -72,6 +72,7 @@ export {
   defaultTimeoutInterceptor,
   dynamicSslServerCredentials,
   EOF,
+  fromTsProto,
   InterceptedStreamStreamCall,
   InterceptedStreamUnaryCall,
   InterceptedUnaryStreamCall,

@@ -112,6 +112,7 @@ export type {
 } from '@grpc-aio/protos';
 export {
   addServicer,
+  fromTsProto,
   loadProtos,
   loadProtos as protos,
   loadProtosAndServices,

@@ -66,6 +66,7 @@ describe('the grpc-aio surface', () => {
         "computeEngineChannelCredentials",
         "defaultTimeoutInterceptor",
         "dynamicSslServerCredentials",
+        "fromTsProto",
         "initGrpcAio",
         "insecureChannel",
         "insecureChannelCredentials",

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Repro (see BENCHMARKS.md, "Bug found while profiling"): N un-awaited write()s on a grpc-aio
-// client stream. Expected: all N resolve and the call completes. Observed: only the first write
-// resolves and the call hangs. Run from packages/bench after building: node proposals/unawaited-writes-repro.mjs
+// Check of a fixed bug: N un-awaited write()s on a grpc-aio client stream. Expected: all N resolve
+// and the call completes (the bug: only the first write resolved and the call hung; regression tests
+// in packages/channel/test). Run from packages/bench after building: node proposals/unawaited-writes-repro.mjs
 import { insecureChannel } from '@grpc-aio/channel';
 import { decode, encode, MESSAGE, METHODS } from '../src/codec.mjs';
 import { startServer } from '../src/impls/grpcjs.mjs';

@@ -139,7 +139,7 @@ function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
 }
 
 /**
- * A client channel (Python's `aio.Channel`) over a {@link ChannelTransport}: grpc-js for channels
+ * A client channel (Python's `aio.Channel`) over a `ChannelTransport` (from `@grpc-aio/channel/internal`): grpc-js for channels
  * made by {@link insecureChannel}/{@link secureChannel}, a fake one in the testing package.
  */
 export class ClientChannel implements Channel, CallOwner {

@@ -191,7 +191,7 @@ export const CLIENT_CASES: Record<string, (ctx: CaseContext) => Promise<void>> =
   },
 };
 
-/** The grpc.aio spec items (A-ids of grpc-aio-api.md) each case exercises, for test names. */
+/** The grpc.aio spec items (A-ids of docs/spec/grpc-aio-api.md) each case exercises, for test names. */
 export const CASE_IDS: Record<string, string> = {
   empty_unary: 'A24',
   large_unary: 'A24',

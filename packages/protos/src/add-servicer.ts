@@ -1,5 +1,10 @@
 import { type RpcMethodHandler, type Server, type ServicerContext, StatusCode } from '@grpc-aio/core';
-import { isServiceDescriptor, type MethodDescriptor, type ServiceDescriptor } from './descriptors.js';
+import {
+  isServiceDescriptor,
+  type MethodDefinition,
+  type MethodDefinitions,
+  type ServiceDescriptor,
+} from './descriptors.js';
 import { NOT_A_SERVICE } from './stub.js';
 import type { ServicerImplementation } from './typed.js';
 
@@ -23,14 +28,14 @@ function offeredFunctions(implementation: object): Map<string, Function> {
   return found;
 }
 
-function unimplemented(method: MethodDescriptor): RpcMethodHandler {
+function unimplemented(method: MethodDefinition): RpcMethodHandler {
   const behavior = async (_request: unknown, context: ServicerContext): Promise<never> =>
     context.abort(StatusCode.UNIMPLEMENTED, METHOD_NOT_IMPLEMENTED);
   return handler(method, behavior);
 }
 
 function handler(
-  method: MethodDescriptor,
+  method: MethodDefinition,
   behavior: (request: any, context: ServicerContext) => any,
 ): RpcMethodHandler {
   return Object.freeze({
@@ -47,7 +52,7 @@ function handler(
  * {@link addServicer} registers them. Exposed for servers that route by hand.
  * @throws TypeError as {@link addServicer} does.
  */
-export function servicerHandlers<S extends ServiceDescriptor>(
+export function servicerHandlers<S extends ServiceDescriptor<MethodDefinitions>>(
   service: S,
   implementation: ServicerImplementation<S>,
 ): Record<string, RpcMethodHandler> {
@@ -97,13 +102,13 @@ export function servicerHandlers<S extends ServiceDescriptor>(
  * `add_...Servicer_to_server`, argument order aside). Methods may be named as in the .proto
  * (`SayHello`) or camelCase (`sayHello`) and are called with `this` bound to the implementation,
  * so class instances work. A method the implementation lacks answers UNIMPLEMENTED with
- * {@link METHOD_NOT_IMPLEMENTED}. Works on any object implementing the core `Server` contract.
+ * `METHOD_NOT_IMPLEMENTED`. Works on any object implementing the core `Server` contract.
  * @throws TypeError for a function that is not a method of the service (the message lists the
  *   valid names; functions whose name starts with `_` are ignored), a method implemented under
  *   both names, a method name bound to a non-function, or a server without
  *   `addRegisteredMethodHandlers`.
  */
-export function addServicer<S extends ServiceDescriptor>(
+export function addServicer<S extends ServiceDescriptor<MethodDefinitions>>(
   server: Server,
   service: S,
   implementation: ServicerImplementation<S>,

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type GenerateOptions, generateTypeScript } from './generator.js';
+import { type GenerateOptions, generateTypeScript, IMPORT_FROM, type ImportFrom } from './generator.js';
 import { ProtoLoadError } from './proto-load-error.js';
 
 /** The usage text of `grpc-aio-gen`. */
@@ -12,11 +12,14 @@ Options:
   --out DIR, -o DIR      output directory (created if missing)
   --include DIR, -I DIR  directory to search for the files and their imports (repeatable)
   --keep-case            keep field names as in the .proto (default: camelCase)
-  --longs String|Number  decode 64-bit integers as strings or numbers (default: Long objects)
+  --longs BigInt|String|Number  64-bit integers as bigints, decimal strings or numbers (default: BigInt)
   --enums String         decode enums as their names (default: numbers)
   --bytes String|Array   decode bytes as base64 strings or arrays (default: Uint8Array)
   --defaults             fill absent fields with their defaults when decoding
   --oneofs               add the virtual oneof fields
+  --import-from PACKAGE  what the generated code imports: grpc-aio (its grpc-aio/codegen subpath)
+                         or @grpc-aio/protos (@grpc-aio/core and @grpc-aio/protos); default:
+                         grpc-aio when the nearest package.json depends on it, else @grpc-aio/protos
   --help, -h             show this text
 `;
 
@@ -70,7 +73,7 @@ function parseArguments(
         options.keepCase = true;
         break;
       case '--longs':
-        options.longs = oneOf(['String', 'Number'] as const);
+        options.longs = oneOf(['BigInt', 'String', 'Number'] as const);
         break;
       case '--enums':
         options.enums = oneOf(['String'] as const);
@@ -84,6 +87,9 @@ function parseArguments(
       case '--oneofs':
         options.oneofs = true;
         break;
+      case '--import-from':
+        options.importFrom = oneOf(IMPORT_FROM);
+        break;
       default:
         if (argument.startsWith('-')) throw new ArgumentError(`unknown option ${argument}`);
         files.push(argument);
@@ -93,6 +99,30 @@ function parseArguments(
   if (files.length === 0) throw new ArgumentError('no .proto file given');
   if (includeDirs.length > 0) options.includeDirs = includeDirs;
   return { out, files, options };
+}
+
+/**
+ * The package generated code imports when `--import-from` is not given: `grpc-aio` when the
+ * nearest package.json above `directory` depends on it (so that the code imports only what the
+ * user installed), else `@grpc-aio/protos`.
+ */
+export function defaultImportFrom(directory: string): ImportFrom {
+  for (let dir = path.resolve(directory); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      let manifest: Record<string, unknown>;
+      try {
+        manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch {
+        return '@grpc-aio/protos';
+      }
+      const declared = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'].some(
+        (field) => Object.hasOwn((manifest[field] as object | undefined) ?? {}, 'grpc-aio'),
+      );
+      return declared ? 'grpc-aio' : '@grpc-aio/protos';
+    }
+    if (path.dirname(dir) === dir) return '@grpc-aio/protos';
+  }
 }
 
 /** The output file name of a .proto input: its base name with `.ts`. */
@@ -118,6 +148,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     return 0;
   }
   const { out, files, options } = parsed;
+  options.importFrom ??= defaultImportFrom(process.cwd());
   const seen = new Map<string, string>();
   for (const file of files) {
     const name = outputName(file);

@@ -7,8 +7,12 @@ import type { MessageType } from './message-type.js';
  */
 export type MethodKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamStream';
 
-/** One method of a loaded service: its path, kind, and codecs. */
-export interface MethodDescriptor<TRequest = any, TResponse = any, TKind extends MethodKind = MethodKind> {
+/**
+ * What {@link stub} and {@link addServicer} need of one method: its names, path, kind and codecs.
+ * Loaded services have {@link MethodDescriptor}s (this plus the protobufjs message types); the
+ * protobuf-es and ts-proto adapters build these from the descriptors those generators emit.
+ */
+export interface MethodDefinition<TRequest = any, TResponse = any, TKind extends MethodKind = MethodKind> {
   /** The name as in the .proto, e.g. `'SayHello'`. */
   readonly name: string;
   /** The name with its first letter lowercased, e.g. `'sayHello'` (also a key of a stub). */
@@ -20,11 +24,9 @@ export interface MethodDescriptor<TRequest = any, TResponse = any, TKind extends
   readonly requestStream: boolean;
   /** True for `stream` responses (as in @grpc/proto-loader). */
   readonly responseStream: boolean;
-  readonly requestType: MessageType<TRequest>;
-  readonly responseType: MessageType<TResponse>;
-  /** Plain object to bytes (`fromObject` then `encode`). */
+  /** Request message to bytes. */
   readonly requestSerializer: Serializer<TRequest>;
-  /** Bytes to plain object (`decode` then `toObject` with the load options). */
+  /** Bytes to request message. */
   readonly requestDeserializer: Deserializer<TRequest>;
   readonly responseSerializer: Serializer<TResponse>;
   readonly responseDeserializer: Deserializer<TResponse>;
@@ -32,16 +34,36 @@ export interface MethodDescriptor<TRequest = any, TResponse = any, TKind extends
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+/** One method of a loaded service: its path, kind, codecs and message types. */
+export interface MethodDescriptor<TRequest = any, TResponse = any, TKind extends MethodKind = MethodKind>
+  extends MethodDefinition<TRequest, TResponse, TKind> {
+  readonly requestType: MessageType<TRequest>;
+  readonly responseType: MessageType<TResponse>;
+  /** Plain object to bytes (`validate`, `fromObject` then `encode`). */
+  readonly requestSerializer: Serializer<TRequest>;
+  /** Bytes to plain object (`decode` then `toObject` with the load options). */
+  readonly requestDeserializer: Deserializer<TRequest>;
+}
+
+/** Method key to definition: what {@link ServiceDescriptor} accepts. */
+export type MethodDefinitions = Readonly<Record<string, MethodDefinition>>;
+
 /** Method name (as in the .proto) to descriptor. */
 export type MethodDescriptors = Readonly<Record<string, MethodDescriptor>>;
 
-/** A loaded service (what Python's `services` module holds per service). */
-export interface ServiceDescriptor<TMethods extends MethodDescriptors = MethodDescriptors> {
+/**
+ * A service (what Python's `services` module holds per service): loaded from a .proto (its
+ * methods are {@link MethodDescriptor}s), or adapted from protobuf-es or ts-proto descriptors.
+ */
+export interface ServiceDescriptor<TMethods extends MethodDefinitions = MethodDescriptors> {
   /** The short name, e.g. `'Greeter'`. */
   readonly name: string;
   /** The full name, e.g. `'helloworld.Greeter'`: the name servers register it under. */
   readonly fullName: string;
-  /** Its methods by name as in the .proto, in declaration order. */
+  /**
+   * Its methods in declaration order, by name as in the .proto (by camelCase name for the
+   * protobuf-es and ts-proto adapters, as those generators key them).
+   */
   readonly methods: TMethods;
 }
 
@@ -60,7 +82,7 @@ export function camelName(name: string): string {
 }
 
 /** True for an object shaped like a {@link ServiceDescriptor} (as loading returns them). */
-export function isServiceDescriptor(value: unknown): value is ServiceDescriptor {
+export function isServiceDescriptor(value: unknown): value is ServiceDescriptor<MethodDefinitions> {
   if (typeof value !== 'object' || value === null) return false;
   const { fullName, methods } = value as Partial<ServiceDescriptor>;
   if (typeof fullName !== 'string' || typeof methods !== 'object' || methods === null) return false;
@@ -68,7 +90,7 @@ export function isServiceDescriptor(value: unknown): value is ServiceDescriptor 
     (method: unknown) =>
       typeof method === 'object' &&
       method !== null &&
-      typeof (method as MethodDescriptor).path === 'string' &&
-      typeof (method as MethodDescriptor).kind === 'string',
+      typeof (method as MethodDefinition).path === 'string' &&
+      typeof (method as MethodDefinition).kind === 'string',
   );
 }

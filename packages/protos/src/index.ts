@@ -3,6 +3,8 @@
 
 export { addServicer, METHOD_NOT_IMPLEMENTED, servicerHandlers } from './add-servicer.js';
 export type {
+  MethodDefinition,
+  MethodDefinitions,
   MethodDescriptor,
   MethodDescriptors,
   MethodKind,
@@ -23,6 +25,7 @@ export {
 export type { ProtoPaths } from './load-root.js';
 export type { MessageType } from './message-type.js';
 export type { ConversionOptions, LoadOptions } from './options.js';
+export { BAD_LONGS_OPTION } from './options.js';
 export { ProtoLoadError } from './proto-load-error.js';
 // Server reflection (Python's grpc_reflection.v1alpha.reflection).
 export type { ReflectionOptions, ReflectionSource } from './reflection.js';
@@ -56,6 +59,15 @@ export {
   unpackAny,
 } from './rpc-status.js';
 export { NOT_A_SERVICE, stub } from './stub.js';
+// ts-proto's generic service definitions (outputServices=generic-definitions) as descriptors. For
+// protobuf-es v2 services see the `@grpc-aio/protos/protobuf-es` subpath.
+export type {
+  TsProtoMessageFns,
+  TsProtoMethodDefinition,
+  TsProtoMethods,
+  TsProtoServiceDefinition,
+} from './ts-proto.js';
+export { fromTsProto, NOT_A_TS_PROTO_DEFINITION } from './ts-proto.js';
 export type {
   BehaviorOf,
   MultiCallableOf,
@@ -64,3 +76,4 @@ export type {
   Stub,
   UntypedStub,
 } from './typed.js';
+export { ONEOF_CONFLICT, UNKNOWN_FIELD } from './validate.js';

@@ -1,5 +1,6 @@
 import type protobuf from 'protobufjs';
-import type { ConversionOptions } from './options.js';
+import { type ConversionOptions, conversionOptions } from './options.js';
+import { messageValidator } from './validate.js';
 
 /**
  * One message type of a loaded .proto (a class of Python's `protos` module), over protobufjs's
@@ -17,13 +18,31 @@ export interface MessageType<T = any> {
   encode(message: protobuf.Message<any> | T): Uint8Array;
   /** Decodes bytes into a protobufjs message instance. @throws Error for malformed bytes. */
   decode(bytes: Uint8Array): protobuf.Message<any>;
-  /** Checks a plain object: `null` when it is a valid message, else the reason. */
+  /**
+   * protobufjs's check of a message in its runtime form (`Long` objects, enum numbers, bytes):
+   * `null` when valid, else the reason. For plain objects as serializers accept them use
+   * {@link MessageType.validate}.
+   */
   verify(object: unknown): string | null;
+  /**
+   * Checks a plain object as {@link MessageType.serialize} does before encoding: every key is a
+   * field (or a virtual oneof field), every value has its field's type. A protobufjs message
+   * instance of this type passes unchecked (it is protobufjs's runtime form).
+   * @throws TypeError naming the field by path, e.g. `DivideRequest.dividend: expected an int64
+   *   (...), got "abc"`, or `Outer.items[2].name: ...`.
+   */
+  validate(object: unknown): void;
   /** Converts a plain object (enum names, 64-bit integers as strings, base64 bytes...) to a message. */
   fromObject(object: T | Record<string, unknown>): protobuf.Message<any>;
-  /** Converts a message to a plain object, with the load options unless `options` are given. */
+  /**
+   * Converts a message to a plain object, with the load options unless `options` are given
+   * (64-bit integers become bigints unless `options.longs` says otherwise).
+   */
   toObject(message: protobuf.Message<any>, options?: ConversionOptions): T;
-  /** `fromObject` then `encode`: what a request or response serializer does. */
+  /**
+   * `validate`, `fromObject` then `encode`: what a request or response serializer does.
+   * @throws TypeError as {@link MessageType.validate} does.
+   */
   serialize(object: T): Uint8Array;
   /** `decode` then `toObject` with the load options: what a deserializer does. */
   deserialize(bytes: Uint8Array): T;
@@ -31,6 +50,7 @@ export interface MessageType<T = any> {
 
 /** Wraps a resolved protobufjs Type, with `options` as its default conversion options. */
 export function messageType<T>(type: protobuf.Type, options: ConversionOptions): MessageType<T> {
+  const validate = messageValidator(type);
   return Object.freeze({
     fullName: type.fullName.replace(/^\./, ''),
     type,
@@ -38,10 +58,17 @@ export function messageType<T>(type: protobuf.Type, options: ConversionOptions):
     encode: (message: protobuf.Message<any> | T) => type.encode(message as Record<string, unknown>).finish(),
     decode: (bytes: Uint8Array) => type.decode(bytes),
     verify: (object: unknown) => type.verify(object as Record<string, unknown>),
+    validate,
     fromObject: (object: T | Record<string, unknown>) => type.fromObject(object as Record<string, unknown>),
     toObject: (message: protobuf.Message<any>, conversion?: ConversionOptions) =>
-      type.toObject(message, (conversion ?? options) as protobuf.IConversionOptions) as T,
-    serialize: (object: T) => type.encode(type.fromObject(object as Record<string, unknown>)).finish(),
+      type.toObject(
+        message,
+        (conversion === undefined ? options : conversionOptions(conversion)) as protobuf.IConversionOptions,
+      ) as T,
+    serialize: (object: T) => {
+      validate(object);
+      return type.encode(type.fromObject(object as Record<string, unknown>)).finish();
+    },
     deserialize: (bytes: Uint8Array) =>
       type.toObject(type.decode(bytes), options as protobuf.IConversionOptions) as T,
   });

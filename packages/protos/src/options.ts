@@ -11,8 +11,13 @@ export interface LoadOptions {
   includeDirs?: readonly string[] | undefined;
   /** Keep field names as in the .proto (`point_count`) instead of camelCasing them (`pointCount`). */
   keepCase?: boolean | undefined;
-  /** How 64-bit integers are decoded: `String`, `Number`, or (default) `Long` objects. */
-  longs?: StringConstructor | NumberConstructor | undefined;
+  /**
+   * How 64-bit integers (`int64`, `uint64`, `sint64`, `fixed64`, `sfixed64`) are decoded:
+   * `BigInt` (the default: exact, and the JavaScript type for such integers), `String` (exact,
+   * JSON-safe) or `Number` (loses precision beyond 2^53). Never protobufjs's `Long` objects.
+   * Encoding accepts all three forms whatever this says.
+   */
+  longs?: BigIntConstructor | StringConstructor | NumberConstructor | undefined;
   /** How enum values are decoded: `String` for their names; the default is their numbers. */
   enums?: StringConstructor | undefined;
   /** How bytes fields are decoded: `String` (base64), `Array`, or (default) a `Uint8Array`/Buffer. */
@@ -43,10 +48,21 @@ const CONVERSION_KEYS = [
   'json',
 ] as const;
 
-/** The conversion options to hand to protobufjs's `toObject`. */
-export function conversionOptions(options: LoadOptions | undefined): ConversionOptions {
-  const result: Record<string, unknown> = {};
-  if (options === undefined) return result;
+/** The message of the TypeError for a `longs` option that is none of the supported forms. */
+export const BAD_LONGS_OPTION = 'longs must be BigInt, String or Number';
+
+/**
+ * The conversion options to hand to protobufjs's `toObject`: those given, with `longs: BigInt`
+ * unless another form is asked for (protobufjs would otherwise hand out `Long` objects).
+ * @throws TypeError for a `longs` option that is not BigInt, String or Number.
+ */
+export function conversionOptions(options: LoadOptions | ConversionOptions | undefined): ConversionOptions {
+  const result: Record<string, unknown> = { longs: BigInt };
+  if (options === undefined) return Object.freeze(result) as ConversionOptions;
+  const { longs } = options;
+  if (longs !== undefined && longs !== BigInt && longs !== String && longs !== Number) {
+    throw new TypeError(BAD_LONGS_OPTION);
+  }
   for (const key of CONVERSION_KEYS) {
     if (options[key] !== undefined) result[key] = options[key];
   }

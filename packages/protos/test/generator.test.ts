@@ -65,13 +65,16 @@ describe('A74 generateTypeScript', () => {
     }
   });
 
-  it('A74 names types of other packages by full name, and Long only without --longs', () => {
+  it('A74 names types of other packages by full name; 64-bit integers are bigint without --longs', () => {
     const code = generateTypeScript('kitchen.proto', { includeDirs: [protosDir] });
     expect(code).toContain('  installedAt?: google_protobuf_Timestamp | null;');
     expect(code).toContain('  tags?: shared_Tag[];');
-    expect(code).toContain('  big?: number | Long;');
-    expect(code).toContain('  serials?: (number | Long)[];');
-    expect(code).toContain("import type { Long } from 'protobufjs';");
+    expect(code).toContain('  big?: bigint;');
+    expect(code).toContain('  serials?: bigint[];');
+    expect(code).not.toContain('Long');
+    expect(generateTypeScript('kitchen.proto', { includeDirs: [protosDir], longs: 'BigInt' })).toContain(
+      'longs: BigInt',
+    );
     expect(code).toContain('  drawers?: Record<string, Sink_Drawer>;');
     expect(code).toContain('  kind?: Sink_Kind;');
   });
@@ -106,7 +109,7 @@ describe('A74 grpc-aio-gen (main)', () => {
       [['x.proto'], '--out DIR is required'],
       [['--out', 'o'], 'no .proto file given'],
       [['--out'], '--out needs a value'],
-      [['--out', 'o', '--longs', 'Long', 'x.proto'], '--longs must be String or Number, not Long'],
+      [['--out', 'o', '--longs', 'Long', 'x.proto'], '--longs must be BigInt or String or Number, not Long'],
       [['--out', 'o', '--frobnicate', 'x.proto'], 'unknown option --frobnicate'],
     ];
     for (const [argv, message] of cases) {

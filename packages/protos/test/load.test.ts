@@ -107,12 +107,16 @@ describe('A74 conversion options', () => {
     });
   });
 
-  it('A74 default options decode enums as numbers and 64-bit integers as Long', () => {
+  it('A74 default options decode enums as numbers and 64-bit integers as bigint (never Long)', () => {
     const protos = loadProtos('kitchen.proto', { includeDirs });
     const type = protos.message('kitchen.v1.Sink');
     const decoded = type.deserialize(type.serialize(sink));
     expect(decoded.kind).toBe(1);
-    expect(decoded.big.toString()).toBe('9007199254740993');
+    expect(decoded.big).toBe(9007199254740993n);
+    expect(decoded.serials).toEqual([1n, 2n]);
+    expect(decoded.installedAt.seconds).toBe(1700000000n);
+    // toObject with options of its own still says bigint unless they name another form.
+    expect(type.toObject(type.decode(type.serialize(sink)), { enums: String }).big).toBe(9007199254740993n);
     expect(decoded.tap).toBeUndefined();
   });
 

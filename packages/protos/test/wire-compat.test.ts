@@ -51,7 +51,7 @@ const cases: { file: string; method: string; request: object; response: object }
       nickname: { value: 'sinky' },
       mask: { paths: ['name', 'kind'] },
       note: '',
-      serials: ['1', '18446744073709551615'],
+      serials: ['1', '-9223372036854775808'],
     },
     response: {},
   },

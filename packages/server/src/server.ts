@@ -338,15 +338,17 @@ function serverOptionHint(key: string): string | undefined {
 /**
  * Creates a server (Python's `aio.server()`).
  *
- * @param options.handlers generic handlers, as if passed to `addGenericRpcHandlers`.
- * @param options.interceptors server interceptors, interceptors[0] outermost; they run before the
- *   handler lookup, with the invocation metadata.
- * @param options.options channel arguments as `[key, value]` pairs, under C-core's names
- *   (`'grpc.max_receive_message_length'` ..., see the README); unknown keys are ignored, as C-core does.
- * @param options.maximumConcurrentRpcs RPCs beyond this many at once end with RESOURCE_EXHAUSTED.
- * @param options.compression the default compression of responses (used when the client accepts it).
- * @param options.grpcWeb serve gRPC-Web too, on every port, over HTTP/2 and HTTP/1.1:
- *   `{ allowedOrigins: ['https://app.example'] }` (see {@link GrpcWebOptions}).
+ * @param options the server's options:
+ *   - `handlers`: generic handlers, as if passed to `addGenericRpcHandlers`;
+ *   - `interceptors`: server interceptors, interceptors[0] outermost; they run before the handler
+ *     lookup, with the invocation metadata;
+ *   - `options`: channel arguments as `[key, value]` pairs, under C-core's names
+ *     (`'grpc.max_receive_message_length'` ..., see the README); unknown keys are ignored, as C-core does;
+ *   - `maximumConcurrentRpcs`: RPCs beyond this many at once end with RESOURCE_EXHAUSTED;
+ *   - `compression`: the default compression of responses (used when the client accepts it);
+ *   - `grpcWeb`: serve gRPC-Web too, on every port, over HTTP/2 and HTTP/1.1:
+ *     `{ allowedOrigins: ['https://app.example'] }` (see {@link GrpcWebOptions}).
+ *   Any other key is a TypeError naming it.
  * @throws TypeError for a non-interceptor, a bad handler or option (`grpcWeb` included); RangeError for
  *   `maximumConcurrentRpcs <= 0`.
  *

@@ -160,7 +160,7 @@ function kindCheck(method: string, invoked: Kind): ServerInterceptor {
 
 /**
  * One RPC of the harness: the per-call transport of the server's own RPC machinery (a
- * `ServerRpc` of @grpc-aio/server, which is the handler's {@link ServicerContext}), and the
+ * `ServerRpc` of @grpc-aio/server, which is the handler's `ServicerContext`), and the
  * test's handle on the client side.
  */
 class HarnessCall implements ServerCallTransport {
@@ -402,7 +402,7 @@ const STREAM_STREAM: Kind = { requestStreaming: true, responseStreaming: true };
 
 /**
  * A server without sockets whose client is the test (Python's `grpc_testing.Server`, async):
- * handlers run with the server's own {@link ServicerContext} (the RPC machinery of @grpc-aio/server
+ * handlers run with the server's own `ServicerContext` (the RPC machinery of @grpc-aio/server
  * over a fake transport), behind the server interceptors.
  * Messages pass by reference: handlers get the request objects the test sends, and the test the
  * response objects they return or yield (the handlers' codecs are not used).
