@@ -25,6 +25,9 @@ export function packageBuild(entry: Record<string, string>): UserConfig {
     sourcemap: true,
     clean: true,
     treeshake: true,
+    // Rolldown's "your build spent significant time in plugins" notice: the time is tsdown's own
+    // declaration plugin, nothing a maintainer can act on.
+    inputOptions: { checks: { pluginTimings: false } },
     hooks: {
       async 'build:done'({ options }) {
         if (options.format !== 'es') return;

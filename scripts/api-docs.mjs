@@ -46,7 +46,11 @@ for (const folder of readdirSync(join(root, 'packages'))) {
 entries.sort();
 
 // TypeDoc's own CLI, run by this Node (npx would add npm's warnings about the user's npmrc).
-const typedoc = join(dirname(createRequire(import.meta.url).resolve('typedoc/package.json')), 'bin', 'typedoc');
+const typedoc = join(
+  dirname(createRequire(import.meta.url).resolve('typedoc/package.json')),
+  'bin',
+  'typedoc',
+);
 const result = spawnSync(
   process.execPath,
   [typedoc, '--treatWarningsAsErrors', ...entries.flatMap((entry) => ['--entryPoints', entry])],

@@ -109,8 +109,10 @@ describe('the grpc-aio surface', () => {
 
   it('grpc-aio/experimental answers with the same names and values (the 1.32 path)', () => {
     expect(Object.keys(experimental).sort()).toEqual(Object.keys(aio).sort());
-    for (const [name, value] of Object.entries(aio))
+    for (const [name, value] of Object.entries(aio)) {
+      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the test compares every export by name
       expect(experimental[name as keyof typeof experimental]).toBe(value);
+    }
   });
 
   it('grpc-aio/health exports the health service', () => {

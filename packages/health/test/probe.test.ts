@@ -1,5 +1,5 @@
 // The probe CLI: grpc_health_probe's exit codes against real servers, in process (runHealthProbe)
-// and once through the built bin (dist/cli.mjs, made by `turbo run build`) in a child process.
+// and once through the built bin (bin/grpc-aio-health-probe.mjs, running dist/cli.mjs made by `turbo run build`) in a child process.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
@@ -288,8 +288,8 @@ describe('runHealthProbe over TLS', () => {
   });
 });
 
-describe('the built bin (dist/cli.mjs)', () => {
-  const bin = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
+describe('the bin (bin/grpc-aio-health-probe.mjs, which runs the built dist/cli.mjs)', () => {
+  const bin = fileURLToPath(new URL('../bin/grpc-aio-health-probe.mjs', import.meta.url));
   const run = async (file: string, args: string[]) => {
     try {
       const { stdout, stderr } = await promisify(execFile)(file, args, { timeout: 15_000 });
@@ -332,7 +332,8 @@ describe('the built bin (dist/cli.mjs)', () => {
       code: 2,
     });
     expect(await run(process.execPath, [bin])).toMatchObject({ code: 1 });
-    const cjs = bin.replace(/\.mjs$/, '.cjs');
+    // The CommonJS build of the program runs as well.
+    const cjs = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
     expect(await run(process.execPath, [cjs, '--addr', plain])).toEqual({
       code: 0,
       stdout: 'status: SERVING\n',

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import descriptorExtension from 'protobufjs/ext/descriptor/index.js';
-import type { LoadOptions } from './options.js';
+import { checkLoadOptions, type LoadOptions } from './options.js';
 import { ProtoLoadError } from './proto-load-error.js';
 
 /** The .proto files to load: one path or several. */
@@ -106,6 +106,7 @@ export function resolveRoot(root: protobuf.Root): protobuf.Root {
  * file names against `includeDirs` and reporting every failure as a {@link ProtoLoadError}.
  */
 export function loadRoot(paths: ProtoPaths, options?: LoadOptions): protobuf.Root {
+  checkLoadOptions(options);
   checkOptions(options);
   const files = typeof paths === 'string' ? [paths] : Array.isArray(paths) ? [...paths] : undefined;
   if (

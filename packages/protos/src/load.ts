@@ -9,7 +9,7 @@ import {
 } from './descriptors.js';
 import { loadRoot, type ProtoPaths, parseSource, resolveRoot, rootFromDescriptorSet } from './load-root.js';
 import { type MessageType, messageType } from './message-type.js';
-import { type ConversionOptions, conversionOptions, type LoadOptions } from './options.js';
+import { type ConversionOptions, checkLoadOptions, conversionOptions, type LoadOptions } from './options.js';
 
 /**
  * The messages and enums of loaded .proto files (Python's `protos` module), by full name.
@@ -127,6 +127,7 @@ function buildServices(root: protobuf.Root, types: Map<protobuf.Type, MessageTyp
  * @throws ProtoLoadError when a type reference does not resolve.
  */
 export function loadFromRoot(root: protobuf.Root, options?: LoadOptions): ProtosAndServices {
+  checkLoadOptions(options);
   if (!(root instanceof protobuf.Root)) throw new TypeError('root must be a protobufjs Root');
   resolveRoot(root);
   const types = messageTypes(root, conversionOptions(options));

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@grpc-aio/core';
 /**
  * How loading reads .proto files and how messages convert to and from plain objects. The names
  * and meanings are those of `@grpc/proto-loader`'s options.
@@ -67,4 +68,25 @@ export function conversionOptions(options: LoadOptions | ConversionOptions | und
     if (options[key] !== undefined) result[key] = options[key];
   }
   return Object.freeze(result) as ConversionOptions;
+}
+
+/** The keys of the load functions' options (`filename` is loadFromSource's): anything else is refused. */
+const LOAD_OPTIONS = new Set([
+  'includeDirs',
+  'keepCase',
+  'longs',
+  'enums',
+  'bytes',
+  'defaults',
+  'arrays',
+  'objects',
+  'oneofs',
+  'json',
+  'filename',
+]);
+
+/** Throws a TypeError naming an option the load functions do not take (a misspelt one is not ignored). */
+export function checkLoadOptions(options: object | null | undefined): void {
+  if (options != null && typeof options === 'object')
+    rejectUnknownOptions('Loading protos', options, LOAD_OPTIONS);
 }

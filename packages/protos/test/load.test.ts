@@ -77,6 +77,16 @@ describe('A74 loadProtos', () => {
   });
 });
 
+describe('load options', () => {
+  it('an option the loaders do not take is a TypeError naming it (a misspelt includeDirs is not ignored)', () => {
+    expect(() => loadProtos('helloworld.proto', { includeDir: [dir] } as never)).toThrow(
+      new TypeError(
+        "Loading protos does not take the option 'includeDir'; it takes 'includeDirs', 'keepCase', 'longs', 'enums', 'bytes', 'defaults', 'arrays', 'objects', 'oneofs', 'json', 'filename'.",
+      ),
+    );
+  });
+});
+
 describe('A74 conversion options', () => {
   const sink = {
     name: 'main',

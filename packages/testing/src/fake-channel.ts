@@ -19,6 +19,7 @@ import {
   isStatusCode,
   type MethodOptions,
   type RequestIterable,
+  rejectUnknownOptions,
   type Serializer,
   StatusCode,
 } from '@grpc-aio/core';
@@ -939,5 +940,7 @@ async function unaryRequest(rpc: FakeRpc): Promise<unknown> {
  * per call with `take*` or with `handle()`. Close it as any channel (`await using` works).
  */
 export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
+  if (options != null && typeof options === 'object')
+    rejectUnknownOptions('fakeChannel()', options, new Set(['time', 'codecs', 'takeTimeout', 'secure']));
   return new FakeChannel(new FakeChannelTransport(options));
 }

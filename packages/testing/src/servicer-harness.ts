@@ -4,6 +4,7 @@ import {
   type HandlerCallDetails,
   type MethodHandlers,
   type RpcMethodHandler,
+  rejectUnknownOptions,
   type ServicerContext,
   StatusCode,
   statusCodeToString,
@@ -518,6 +519,13 @@ export function serverFromHandlers(
   handlers: GenericRpcHandler | readonly GenericRpcHandler[] | ServicerMap,
   options: ServerHarnessOptions = {},
 ): FakeServer {
+  if (options != null && typeof options === 'object') {
+    rejectUnknownOptions(
+      'serverFromHandlers()',
+      options,
+      new Set(['time', 'interceptors', 'peer', 'authContext', 'peerIdentityKey', 'takeTimeout']),
+    );
+  }
   const list = isGenericRpcHandler(handlers) ? [handlers] : handlers;
   return new FakeServer(list as readonly GenericRpcHandler[] | ServicerMap, options);
 }

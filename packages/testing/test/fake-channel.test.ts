@@ -240,6 +240,20 @@ describe('fakeChannel: the test takes each call', () => {
   });
 });
 
+describe('fake options', () => {
+  it('fakeChannel() and serverFromHandlers() refuse options they do not take, naming them', async () => {
+    expect(() => fakeChannel({ timeout: 1 } as never)).toThrow(
+      new TypeError(
+        "fakeChannel() does not take the option 'timeout'; it takes 'time', 'codecs', 'takeTimeout', 'secure'.",
+      ),
+    );
+    const { serverFromHandlers } = await import('../src/servicer-harness.js');
+    expect(() => serverFromHandlers([], { takeTimeOut: 1 } as never)).toThrow(
+      "serverFromHandlers() does not take the option 'takeTimeOut'",
+    );
+  });
+});
+
 describe('fakeChannel: scripted handlers', () => {
   it('A78 handle(): context gives metadata, time remaining, and sets trailing metadata and details', async () => {
     const time = strictFakeTime(0);

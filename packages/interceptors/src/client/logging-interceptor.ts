@@ -1,5 +1,5 @@
 import type { Call } from '@grpc-aio/core';
-import { type StatusCode, statusCodeToString } from '@grpc-aio/core';
+import { rejectUnknownOptions, type StatusCode, statusCodeToString } from '@grpc-aio/core';
 import type { ClientCallDetails } from './client-call-details.js';
 import type { CallKind, ClientInterceptor } from './client-interceptor.js';
 
@@ -39,6 +39,8 @@ export function formatClientCallLogEntry(entry: ClientCallLogEntry): string {
  * const channel = interceptChannel(insecureChannel(target), clientLoggingInterceptor({ logger: (entry) => log.info(entry) }));
  */
 export function clientLoggingInterceptor(options: ClientLoggingOptions = {}): Required<ClientInterceptor> {
+  if (options != null && typeof options === 'object')
+    rejectUnknownOptions('clientLoggingInterceptor()', options, new Set(['logger', 'now']));
   const logger =
     options.logger ?? ((entry: ClientCallLogEntry) => console.info(formatClientCallLogEntry(entry)));
   const now = options.now ?? (() => performance.now());

@@ -144,3 +144,24 @@ describe('retryInterceptor', () => {
     );
   });
 });
+
+describe('options the interceptor factories do not take are refused', () => {
+  it('retryInterceptor({ maxRetries }) is a TypeError naming the option and the ones it takes', async () => {
+    expect(() => retryInterceptor({ maxRetries: 3 } as never)).toThrow(
+      new TypeError(
+        "retryInterceptor() does not take the option 'maxRetries'; it takes 'maxAttempts', 'retryableCodes', 'initialBackoff', 'maxBackoff', 'backoffMultiplier', 'jitter', 'sleep', 'random', 'now'.",
+      ),
+    );
+    const { clientLoggingInterceptor } = await import('./logging-interceptor.js');
+    const { recoveryInterceptor, serverLoggingInterceptor } = await import('../server.js');
+    expect(() => clientLoggingInterceptor({ log: () => {} } as never)).toThrow(
+      "does not take the option 'log'",
+    );
+    expect(() => serverLoggingInterceptor({ log: () => {} } as never)).toThrow(
+      "does not take the option 'log'",
+    );
+    expect(() => recoveryInterceptor({ status: () => {} } as never)).toThrow(
+      "does not take the option 'status'",
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { StatusCode } from '@grpc-aio/core';
+import { rejectUnknownOptions, StatusCode } from '@grpc-aio/core';
 import { AioRpcError } from '@grpc-aio/errors';
 import type { ClientCallDetails } from './client-call-details.js';
 import type { UnaryUnaryClientInterceptor, UnaryUnaryContinuation } from './client-interceptor.js';
@@ -74,6 +74,22 @@ function timerSleep(seconds: number, signal: AbortSignal): Promise<void> {
  * @throws RangeError for an option out of range.
  */
 export function retryInterceptor(options: RetryOptions = {}): UnaryUnaryClientInterceptor {
+  if (options != null && typeof options === 'object')
+    rejectUnknownOptions(
+      'retryInterceptor()',
+      options,
+      new Set([
+        'maxAttempts',
+        'retryableCodes',
+        'initialBackoff',
+        'maxBackoff',
+        'backoffMultiplier',
+        'jitter',
+        'sleep',
+        'random',
+        'now',
+      ]),
+    );
   const maxAttempts = options.maxAttempts ?? 3;
   const initialBackoff = options.initialBackoff ?? 0.1;
   const maxBackoff = options.maxBackoff ?? 5;

@@ -1,5 +1,6 @@
 import {
   type HandlerCallDetails,
+  rejectUnknownOptions,
   type ServicerContext,
   StatusCode,
   statusCodeToString,
@@ -48,6 +49,8 @@ function codeOf(context: ServicerContext, error: unknown): StatusCode {
  * that throws is reported on the console and otherwise ignored.
  */
 export function serverLoggingInterceptor(options: ServerLoggingOptions = {}): ServerInterceptor {
+  if (options != null && typeof options === 'object')
+    rejectUnknownOptions('serverLoggingInterceptor()', options, new Set(['logger', 'now']));
   const logger =
     options.logger ?? ((entry: ServerCallLogEntry) => console.info(formatServerCallLogEntry(entry)));
   const now = options.now ?? (() => performance.now());

@@ -1,4 +1,4 @@
-import { type HandlerCallDetails, StatusCode } from '@grpc-aio/core';
+import { type HandlerCallDetails, rejectUnknownOptions, StatusCode } from '@grpc-aio/core';
 import { AbortError, AioRpcError } from '@grpc-aio/errors';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { wrapHandler } from './wrap-handler.js';
@@ -49,6 +49,8 @@ export interface RecoveryOptions {
  * const srv = server({ interceptors: [recovery] });
  */
 export function recoveryInterceptor(options: RecoveryOptions = {}): ServerInterceptor {
+  if (options != null && typeof options === 'object')
+    rejectUnknownOptions('recoveryInterceptor()', options, new Set(['toStatus', 'onError']));
   const toStatus = options.toStatus ?? defaultErrorToStatus;
   return {
     async interceptService(continuation, handlerCallDetails) {
