@@ -14,22 +14,14 @@ import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
 import type { RpcHost } from '../rpc-host.js';
 import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
-import { algorithmName, compress, decompress } from './compression.js';
+import { algorithmName, compress } from './compression.js';
 import type { ConnectionKeeper } from './connection-keeper.js';
 import { Base64Decoder, corsResponseHeaders, type GrpcWebSettings } from './grpc-web.js';
-import {
-  badFlag,
-  type CallSettings,
-  type CallStart,
-  COMPRESSED_WITHOUT_ENCODING,
-  DEADLINE_EXCEEDED_DETAILS,
-  decompressFailed,
-  receivedTooLarge,
-  sentTooLarge,
-  TRUNCATED_MESSAGE,
-} from './http2-call.js';
+import type { CallSettings, CallStart } from './http2-call.js';
 import { LongTimer } from './long-timer.js';
-import { encodeFrame, type Frame, FrameDecoder } from './message-framer.js';
+import { encodeFrame } from './message-framer.js';
+import { DEADLINE_EXCEEDED_DETAILS, sentTooLarge } from './messages.js';
+import { FAIL_REQUESTS, PAUSE_REQUESTS, type ReaderCall, RequestReader } from './request-reader.js';
 import { addMetadataHeaders, encodeGrpcMessage, requestMetadata } from './wire-metadata.js';
 
 // One gRPC-Web call (doc/PROTOCOL-WEB.md in grpc/grpc), on an HTTP/2 stream or an HTTP/1.1
@@ -195,7 +187,6 @@ export interface WebCallStart extends CallStart {
 }
 
 const TRAILERS = 0x80;
-const HIGH_WATER = 64 * 1024;
 
 /** The trailer frame of a status: flag 0x80, then `key: value\r\n` lines. */
 export function trailerFrame(status: TransportStatus): Buffer {
@@ -215,26 +206,18 @@ export function trailerFrame(status: TransportStatus): Buffer {
 }
 
 /** One gRPC-Web call: the {@link ServerCallTransport} of a gRPC-Web request. */
-export class GrpcWebCall implements ServerCallTransport {
+export class GrpcWebCall implements ServerCallTransport, ReaderCall {
   readonly #exchange: WebExchange;
   readonly #rawHeaders: readonly string[];
   readonly #settings: CallSettings;
   readonly #web: GrpcWebSettings;
   readonly #connection: WebConnection;
   readonly #start: WebCallStart;
-  readonly #decoder: FrameDecoder;
+  readonly #requests: RequestReader;
   readonly #base64: Base64Decoder | undefined;
   #rpc: ServerRpc | undefined;
   #timer: LongTimer | undefined;
   #responseCompression: Compression;
-
-  #frames: Frame[] = [];
-  #queuedBytes = 0;
-  #paused = false;
-  #reads = 0;
-  #requestsEnded = false;
-  #halfCloseDelivered = false;
-  #delivering = false;
 
   #headersSent = false;
   #finished = false;
@@ -254,7 +237,12 @@ export class GrpcWebCall implements ServerCallTransport {
     this.#web = web;
     this.#connection = connection;
     this.#start = start;
-    this.#decoder = new FrameDecoder(settings.maxReceiveMessageLength);
+    this.#requests = new RequestReader(
+      this,
+      settings.maxReceiveMessageLength,
+      start.requestCompression,
+      connection.channelzSocket,
+    );
     this.#base64 = start.text ? new Base64Decoder() : undefined;
     this.#responseCompression = this.#usable(settings.defaultCompression);
   }
@@ -290,6 +278,7 @@ export class GrpcWebCall implements ServerCallTransport {
   /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
   attach(rpc: ServerRpc): void {
     this.#rpc = rpc;
+    this.#requests.attach(rpc);
     const body = this.#exchange.body;
     body.on('data', (chunk: Buffer) => this.#onData(chunk));
     body.on('end', () => this.#onEnd());
@@ -348,93 +337,25 @@ export class GrpcWebCall implements ServerCallTransport {
       }
       if (rest.length > 0 && !this.#push(rest)) return;
     }
-    this.#requestsEnded = true;
-    this.#deliver();
+    this.#requests.end();
   }
 
   /** Feeds request bytes to the framer; false when they ended the call. */
   #push(bytes: Buffer): boolean {
-    const frames = this.#frames;
-    const before = frames.length;
-    const error = this.#decoder.push(bytes, frames);
-    for (let index = before; index < frames.length; index++) {
-      this.#queuedBytes += (frames[index] as Frame).payload.length;
-    }
-    if (error !== undefined) {
-      if (error.kind === 'size')
-        this.#fail(StatusCode.RESOURCE_EXHAUSTED, receivedTooLarge(error.length, error.limit));
-      else this.#fail(StatusCode.INTERNAL, badFlag(error.flag));
-      return false;
-    }
-    this.#deliver();
-    if (!this.#finished && !this.#paused && this.#queuedBytes > HIGH_WATER) {
-      this.#paused = true;
-      this.#exchange.body.pause();
-    }
-    return !this.#finished;
-  }
-
-  #deliver(): void {
-    if (this.#delivering) return;
-    this.#delivering = true;
-    try {
-      while (this.#reads > 0 && !this.#finished) {
-        const frame = this.#frames.shift();
-        if (frame !== undefined) {
-          this.#queuedBytes -= frame.payload.length;
-          const message = frame.compressed ? this.#decompress(frame.payload) : frame.payload;
-          if (message === undefined) return;
-          this.#reads--;
-          const channelz = this.#connection.channelzSocket;
-          if (channelz !== undefined) {
-            channelz.messagesReceived++;
-            channelz.lastMessageReceived = Date.now();
-          }
-          serverRpcEvents.message(this.#rpc as ServerRpc, message);
-        } else if (this.#requestsEnded && !this.#halfCloseDelivered) {
-          if (this.#decoder.partial) {
-            this.#fail(StatusCode.INTERNAL, TRUNCATED_MESSAGE);
-            return;
-          }
-          this.#reads--;
-          this.#halfCloseDelivered = true;
-          serverRpcEvents.halfClose(this.#rpc as ServerRpc);
-        } else {
-          break;
-        }
-      }
-    } finally {
-      this.#delivering = false;
-    }
-    if (this.#paused && this.#queuedBytes <= HIGH_WATER) {
-      this.#paused = false;
-      this.#exchange.body.resume();
-    }
-  }
-
-  #decompress(payload: Buffer): Buffer | undefined {
-    const algorithm = this.#start.requestCompression;
-    if (algorithm === Compression.NoCompression) {
-      this.#fail(StatusCode.INTERNAL, COMPRESSED_WITHOUT_ENCODING);
-      return undefined;
-    }
-    const limit = this.#settings.maxReceiveMessageLength;
-    const result = decompress(algorithm, payload, limit);
-    if (Buffer.isBuffer(result)) return result;
-    if (result.tooLarge) {
-      this.#fail(
-        StatusCode.RESOURCE_EXHAUSTED,
-        receivedTooLarge(result.size ?? `more than ${limit + 1}`, limit),
-      );
-    } else {
-      this.#fail(StatusCode.INTERNAL, decompressFailed(algorithmName(algorithm), result.error));
-    }
-    return undefined;
+    return this.#requests.push(bytes);
   }
 
   startRead(): void {
-    this.#reads++;
-    this.#deliver();
+    this.#requests.startRead();
+  }
+
+  [PAUSE_REQUESTS](paused: boolean): void {
+    if (paused) this.#exchange.body.pause();
+    else this.#exchange.body.resume();
+  }
+
+  [FAIL_REQUESTS](code: StatusCode, details: string): void {
+    this.#fail(code, details);
   }
 
   // ---- responses ---------------------------------------------------------------------------------
@@ -545,12 +466,7 @@ export class GrpcWebCall implements ServerCallTransport {
     this.#finished = true;
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#frames.length > 0) this.#frames = [];
-    this.#queuedBytes = 0;
-    if (this.#paused) {
-      this.#paused = false;
-      this.#exchange.body.resume();
-    }
+    this.#requests.stop();
   }
 
   #fail(code: StatusCode, details: string): void {

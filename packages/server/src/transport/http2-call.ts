@@ -10,10 +10,12 @@ import type { PeerAuth } from '../auth-context.js';
 import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
 import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
-import { algorithmName, type CompressionSet, compress, decompress } from './compression.js';
+import { algorithmName, type CompressionSet, compress } from './compression.js';
 import type { ConnectionKeeper } from './connection-keeper.js';
 import { LongTimer } from './long-timer.js';
-import { encodeFrame, type Frame, FrameDecoder, type FrameError } from './message-framer.js';
+import { encodeFrame } from './message-framer.js';
+import { DEADLINE_EXCEEDED_DETAILS, sentTooLarge } from './messages.js';
+import { FAIL_REQUESTS, PAUSE_REQUESTS, type ReaderCall, RequestReader } from './request-reader.js';
 import { addMetadataHeaders, encodeGrpcMessage, requestMetadata } from './wire-metadata.js';
 
 /** What every call of a server shares. */
@@ -51,25 +53,15 @@ export interface CallStart {
   readonly acceptedByClient: number;
 }
 
-// The texts of the problems the transport finds in a call: C-core's for the deadline and the size
-// limits (src/core/lib/surface/call.cc); ours where C-core has none (it drops a truncated message and
-// takes a compressed flag without an encoding as plain bytes, where this transport refuses them).
-export const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
-export const receivedTooLarge = (length: number | string, limit: number): string =>
-  `Received message larger than max (${length} vs. ${limit})`;
-export const sentTooLarge = (length: number, limit: number): string =>
-  `Sent message larger than max (${length} vs. ${limit})`;
-export const COMPRESSED_WITHOUT_ENCODING =
-  'Received a compressed message but no grpc-encoding was given for the call';
-export const badFlag = (flag: number): string =>
-  `Received a message with an invalid compressed flag (${flag})`;
-export const TRUNCATED_MESSAGE = 'Received an incomplete message: the request stream ended inside it';
-export const decompressFailed = (algorithm: string, error: Error): string =>
-  `Failed to decompress a ${algorithm} message: ${error.message}`;
-
-// Buffered request bytes past which the stream is paused (HTTP/2 flow control then holds the client
-// back) until the handler has read them.
-const HIGH_WATER = 64 * 1024;
+export {
+  badFlag,
+  COMPRESSED_WITHOUT_ENCODING,
+  DEADLINE_EXCEEDED_DETAILS,
+  decompressFailed,
+  receivedTooLarge,
+  sentTooLarge,
+  TRUNCATED_MESSAGE,
+} from './messages.js';
 
 // `sendDate: false` is an option of Node's respond() that @types/node does not list: without it every
 // response carries a `date` header, which C-core does not send and Python clients show as metadata.
@@ -88,25 +80,16 @@ let onClose: (this: CallStream) => void;
 let onWantTrailers: (this: CallStream) => void;
 
 /** One gRPC call on an HTTP/2 stream: the {@link ServerCallTransport} of the server's transport. */
-export class Http2ServerCall implements ServerCallTransport {
+export class Http2ServerCall implements ServerCallTransport, ReaderCall {
   readonly #stream: ServerHttp2Stream;
   readonly #rawHeaders: readonly string[];
   readonly #settings: CallSettings;
   readonly #connection: ConnectionInfo;
   readonly #start: CallStart;
-  readonly #decoder: FrameDecoder;
+  readonly #requests: RequestReader;
   #rpc: ServerRpc | undefined;
   #timer: LongTimer | undefined;
   #responseCompression: Compression;
-
-  // Requests.
-  #frames: Frame[] = [];
-  #queuedBytes = 0;
-  #paused = false;
-  #reads = 0;
-  #requestsEnded = false;
-  #halfCloseDelivered = false;
-  #delivering = false;
 
   // Responses.
   #headersSent = false;
@@ -116,12 +99,10 @@ export class Http2ServerCall implements ServerCallTransport {
 
   static {
     onData = function (chunk) {
-      this[CALL].#onData(chunk);
+      this[CALL].#requests.push(chunk);
     };
     onEnd = function () {
-      const call = this[CALL];
-      call.#requestsEnded = true;
-      call.#deliver();
+      this[CALL].#requests.end();
     };
     onClose = function () {
       const call = this[CALL];
@@ -147,13 +128,19 @@ export class Http2ServerCall implements ServerCallTransport {
     this.#settings = settings;
     this.#connection = connection;
     this.#start = start;
-    this.#decoder = new FrameDecoder(settings.maxReceiveMessageLength);
+    this.#requests = new RequestReader(
+      this,
+      settings.maxReceiveMessageLength,
+      start.requestCompression,
+      connection.channelzSocket,
+    );
     this.#responseCompression = this.#usable(settings.defaultCompression);
   }
 
   /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
   attach(rpc: ServerRpc): void {
     this.#rpc = rpc;
+    this.#requests.attach(rpc);
     const stream = this.#stream as CallStream;
     stream[CALL] = this;
     stream.on('data', onData);
@@ -189,95 +176,17 @@ export class Http2ServerCall implements ServerCallTransport {
 
   // ---- requests ----------------------------------------------------------------------------------
 
-  #onData(chunk: Buffer): void {
-    if (this.#finished) return;
-    const frames = this.#frames;
-    const before = frames.length;
-    const error = this.#decoder.push(chunk, frames);
-    for (let index = before; index < frames.length; index++) {
-      this.#queuedBytes += (frames[index] as Frame).payload.length;
-    }
-    if (error !== undefined) {
-      this.#failFrame(error);
-      return;
-    }
-    this.#deliver();
-    if (!this.#finished && !this.#paused && this.#queuedBytes > HIGH_WATER) {
-      this.#paused = true;
-      this.#stream.pause();
-    }
-  }
-
-  #failFrame(error: FrameError): void {
-    if (error.kind === 'size') {
-      this.#fail(StatusCode.RESOURCE_EXHAUSTED, receivedTooLarge(error.length, error.limit));
-    } else {
-      this.#fail(StatusCode.INTERNAL, badFlag(error.flag));
-    }
-  }
-
-  /** Answers pending reads with buffered messages, then the half-close. */
-  #deliver(): void {
-    if (this.#delivering) return;
-    this.#delivering = true;
-    try {
-      while (this.#reads > 0 && !this.#finished) {
-        const frame = this.#frames.shift();
-        if (frame !== undefined) {
-          this.#queuedBytes -= frame.payload.length;
-          const message = frame.compressed ? this.#decompress(frame.payload) : frame.payload;
-          if (message === undefined) return;
-          this.#reads--;
-          const channelz = this.#connection.channelzSocket;
-          if (channelz !== undefined) {
-            channelz.messagesReceived++;
-            channelz.lastMessageReceived = Date.now();
-          }
-          serverRpcEvents.message(this.#rpc as ServerRpc, message);
-        } else if (this.#requestsEnded && !this.#halfCloseDelivered) {
-          if (this.#decoder.partial) {
-            this.#fail(StatusCode.INTERNAL, TRUNCATED_MESSAGE);
-            return;
-          }
-          this.#reads--;
-          this.#halfCloseDelivered = true;
-          serverRpcEvents.halfClose(this.#rpc as ServerRpc);
-        } else {
-          break;
-        }
-      }
-    } finally {
-      this.#delivering = false;
-    }
-    if (this.#paused && this.#queuedBytes <= HIGH_WATER) {
-      this.#paused = false;
-      this.#stream.resume();
-    }
-  }
-
-  #decompress(payload: Buffer): Buffer | undefined {
-    const algorithm = this.#start.requestCompression;
-    if (algorithm === Compression.NoCompression) {
-      this.#fail(StatusCode.INTERNAL, COMPRESSED_WITHOUT_ENCODING);
-      return undefined;
-    }
-    const limit = this.#settings.maxReceiveMessageLength;
-    const result = decompress(algorithm, payload, limit);
-    if (Buffer.isBuffer(result)) return result;
-    if (result.tooLarge) {
-      // C-core reports the decompressed size. The decompressor stops one byte past the limit: past
-      // that, the size is not known (a gzip bomb is never inflated), so the text says "more than".
-      const size = result.size ?? `more than ${limit + 1}`;
-      this.#fail(StatusCode.RESOURCE_EXHAUSTED, receivedTooLarge(size, limit));
-    } else {
-      this.#fail(StatusCode.INTERNAL, decompressFailed(algorithmName(algorithm), result.error));
-    }
-    return undefined;
-  }
-
   startRead(): void {
-    this.#reads++;
-    this.#deliver();
+    this.#requests.startRead();
+  }
+
+  [PAUSE_REQUESTS](paused: boolean): void {
+    if (paused) this.#stream.pause();
+    else this.#stream.resume();
+  }
+
+  [FAIL_REQUESTS](code: StatusCode, details: string): void {
+    this.#fail(code, details);
   }
 
   // ---- responses ---------------------------------------------------------------------------------
@@ -379,12 +288,7 @@ export class Http2ServerCall implements ServerCallTransport {
     this.#finished = true;
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#frames.length > 0) this.#frames = [];
-    this.#queuedBytes = 0;
-    if (this.#paused) {
-      this.#paused = false;
-      this.#stream.resume();
-    }
+    this.#requests.stop();
   }
 
   /** Ends the call for a problem the transport found, and tells the RPC. */
