@@ -37,4 +37,12 @@ describe('grpc-js status to AioRpcError', () => {
     expect(error.initialMetadata().get('a')).toBe('b');
     expect(error.cause).toBeUndefined();
   });
+
+  it("A10 a code that is not a status code (a hostile server's 99) is UNKNOWN, naming what came", () => {
+    const error = aioRpcErrorFromGrpcJs({ code: 99, details: 'x', metadata: new GrpcJsMetadata() } as never);
+    expect([error.code(), error.details()]).toEqual([
+      StatusCode.UNKNOWN,
+      'Invalid grpc-status received from the server: 99 (grpc-message: x)',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Metadata as GrpcJsMetadata, ServiceError, StatusObject } from '@grpc/grpc-js';
-import { type StatusCode, statusCodeName } from '@grpc-aio/core';
+import { isStatusCode, StatusCode, statusCodeName } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 import { fromGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import { AioRpcError } from './errors.js';
@@ -17,7 +17,13 @@ export function aioRpcErrorFromGrpcJs(
   status: StatusObject | ServiceError,
   initialMetadata?: GrpcJsMetadata | Metadata | null,
 ): AioRpcError {
-  const code = status.code as StatusCode;
+  // A code grpc-js passed through from a server that is not a status code (99, NaN, undefined) is
+  // UNKNOWN, as gRPC's rules ask (and as the channel reports it), with the details saying so.
+  const valid = isStatusCode(status.code);
+  const code = valid ? (status.code as StatusCode) : StatusCode.UNKNOWN;
+  const details = valid
+    ? status.details
+    : `Invalid grpc-status received from the server: ${String(status.code)}${status.details ? ` (grpc-message: ${status.details})` : ''}`;
   const debug = isServiceError(status)
     ? status.message
     : `${status.code} ${statusCodeName(status.code) ?? 'UNKNOWN'}: ${status.details}`;
@@ -29,7 +35,7 @@ export function aioRpcErrorFromGrpcJs(
     code,
     initial,
     fromGrpcJsMetadata(status.metadata),
-    status.details,
+    details,
     debug,
     isServiceError(status) ? { cause: status } : undefined,
   );
