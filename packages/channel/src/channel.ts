@@ -108,7 +108,11 @@ export type StreamStreamCallable<TRequest = Uint8Array, TResponse = Uint8Array> 
 
 /** Options of {@link insecureChannel} and {@link secureChannel}. */
 export interface ChannelArguments {
-  /** Channel arguments as `[key, value]` pairs (grpc core names, passed to grpc-js). */
+  /**
+   * Channel arguments as `[key, value]` pairs (grpc core names), passed through to grpc-js, which
+   * ignores the ones it does not know, as C-core does (they are channel arguments, not options of
+   * this function). A pair that is not `[string, primitive]` is a TypeError.
+   */
   options?: Iterable<ChannelOption> | null | undefined;
   /** The default compression of the channel's requests. */
   compression?: Compression | null | undefined;
@@ -151,7 +155,19 @@ export class ClientChannel implements Channel, CallOwner {
   readonly #maxSendMetadataSize: number;
   readonly #maxSendMetadataEntrySize: number;
 
+  /**
+   * @param options refused with a TypeError when they hold a key other than `maxSendMetadataSize`,
+   *   or a `maxSendMetadataSize` that is not a number of bytes.
+   */
   constructor(transport: ChannelTransport, options?: ClientChannelOptions) {
+    if (options != null) {
+      rejectUnknownOptions('new ClientChannel()', options, CLIENT_CHANNEL_OPTIONS);
+      const size = options.maxSendMetadataSize;
+      if (size !== undefined && (typeof size !== 'number' || !(size >= 0)))
+        throw new TypeError(
+          `ClientChannel option maxSendMetadataSize must be a number of bytes, got ${String(size)}.`,
+        );
+    }
     this.#transport = transport;
     this.#maxSendMetadataSize = options?.maxSendMetadataSize ?? DEFAULT_MAX_SEND_METADATA_SIZE;
     this.#maxSendMetadataEntrySize = options?.maxSendMetadataSize ?? MAX_SEND_METADATA_ENTRY_SIZE;
@@ -166,9 +182,10 @@ export class ClientChannel implements Channel, CallOwner {
     method: string,
     requestSerializer?: Serializer<TRequest> | null,
     responseDeserializer?: Deserializer<TResponse> | null,
-    _options?: MethodOptions,
+    methodOptions?: MethodOptions,
   ): UnaryUnaryCallable<TRequest, TResponse> {
     checkMethod(method);
+    checkMethodOptions('unaryUnary()', methodOptions);
     return (request, options) => {
       const metadata = this.#check(options);
       const call = new UnaryUnaryCallImpl<TRequest, TResponse>(
@@ -185,9 +202,10 @@ export class ClientChannel implements Channel, CallOwner {
     method: string,
     requestSerializer?: Serializer<TRequest> | null,
     responseDeserializer?: Deserializer<TResponse> | null,
-    _options?: MethodOptions,
+    methodOptions?: MethodOptions,
   ): UnaryStreamCallable<TRequest, TResponse> {
     checkMethod(method);
+    checkMethodOptions('unaryStream()', methodOptions);
     return (request, options) => {
       const metadata = this.#check(options);
       const call = new UnaryStreamCallImpl<TRequest, TResponse>(
@@ -204,9 +222,10 @@ export class ClientChannel implements Channel, CallOwner {
     method: string,
     requestSerializer?: Serializer<TRequest> | null,
     responseDeserializer?: Deserializer<TResponse> | null,
-    _options?: MethodOptions,
+    methodOptions?: MethodOptions,
   ): StreamUnaryCallable<TRequest, TResponse> {
     checkMethod(method);
+    checkMethodOptions('streamUnary()', methodOptions);
     return (requests?: RequestIterable<TRequest> | null, options?: CallOptions) => {
       const metadata = this.#check(options);
       checkRequests(requests);
@@ -224,9 +243,10 @@ export class ClientChannel implements Channel, CallOwner {
     method: string,
     requestSerializer?: Serializer<TRequest> | null,
     responseDeserializer?: Deserializer<TResponse> | null,
-    _options?: MethodOptions,
+    methodOptions?: MethodOptions,
   ): StreamStreamCallable<TRequest, TResponse> {
     checkMethod(method);
+    checkMethodOptions('streamStream()', methodOptions);
     return (requests?: RequestIterable<TRequest> | null, options?: CallOptions) => {
       const metadata = this.#check(options);
       checkRequests(requests);
@@ -244,10 +264,21 @@ export class ClientChannel implements Channel, CallOwner {
   #check(options: CallOptions | undefined): Metadata {
     if (this.#closed) throw new UsageError(CHANNEL_CLOSED);
     if (options === undefined) return EMPTY_METADATA;
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(
+        `A call's options must be an object, got ${options === null ? 'null' : typeof options}.`,
+      );
     rejectUnknownOptions('A call', options, CALL_OPTIONS, callOptionHint);
     const timeout = options.timeout;
     if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
       throw new TypeError(INVALID_TIMEOUT);
+    }
+    const { waitForReady, signal } = options;
+    if (waitForReady != null && typeof waitForReady !== 'boolean') {
+      throw new TypeError(`Call option waitForReady must be a boolean, got ${typeof waitForReady}.`);
+    }
+    if (signal != null && !isAbortSignal(signal)) {
+      throw new TypeError(`Call option signal must be an AbortSignal, got ${typeof signal}.`);
     }
     if (options.credentials != null && !this.#transport.secure) {
       throw new UsageError(CALL_CREDENTIALS_ON_INSECURE_CHANNEL);
@@ -353,6 +384,11 @@ export class ClientChannel implements Channel, CallOwner {
    * already differs). Our addition: `options.signal` bounds the wait.
    */
   waitForStateChange(lastObservedState: ChannelConnectivity, options?: WaitOptions): Promise<void> {
+    try {
+      checkWaitOptions('waitForStateChange()', options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#closed) return Promise.reject(new UsageError(CHANNEL_CLOSED));
     if (this.#transport.getState(false) !== lastObservedState) return Promise.resolve();
     const changed = new Promise<void>((resolve) => {
@@ -368,6 +404,11 @@ export class ClientChannel implements Channel, CallOwner {
    * @throws UsageError when the channel is (or gets) closed.
    */
   channelReady(options?: WaitOptions): Promise<void> {
+    try {
+      checkWaitOptions('channelReady()', options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const signal = options?.signal;
     const loop = async (): Promise<void> => {
       for (;;) {
@@ -420,6 +461,48 @@ function channelArgumentHint(key: string): string | undefined {
     return "@grpc-aio/channel has no interceptors: use grpc-aio's insecureChannel()/secureChannel(), or interceptChannel() from @grpc-aio/interceptors";
   if (key.includes('.')) return `a channel argument goes in options: [['${key}', value]]`;
   return undefined;
+}
+
+/** The keys of ClientChannelOptions. */
+const CLIENT_CHANNEL_OPTIONS = new Set(['maxSendMetadataSize']);
+/** The keys of MethodOptions (the multi-callable factories' last argument). */
+const METHOD_OPTIONS = new Set(['registeredMethod']);
+/** The keys of WaitOptions. */
+const WAIT_OPTIONS = new Set(['signal']);
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).addEventListener === 'function' &&
+    typeof (value as AbortSignal).aborted === 'boolean'
+  );
+}
+
+function checkMethodOptions(what: string, options: MethodOptions | undefined): void {
+  if (options == null) return;
+  if (typeof options !== 'object')
+    throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
+  rejectUnknownOptions(what, options, METHOD_OPTIONS, methodOptionHint);
+}
+
+function methodOptionHint(key: string): string | undefined {
+  return CALL_OPTIONS.has(key) ? 'a call option goes to the call: callable(request, { ... })' : undefined;
+}
+
+/** Refuses what a wait does not take: a `timeout` is a signal here (`AbortSignal.timeout(ms)`). */
+function checkWaitOptions(what: string, options: WaitOptions | undefined): void {
+  if (options == null) return;
+  if (typeof options !== 'object')
+    throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
+  rejectUnknownOptions(what, options, WAIT_OPTIONS, waitOptionHint);
+  if (options.signal != null && !isAbortSignal(options.signal)) {
+    throw new TypeError(`${what} option signal must be an AbortSignal, got ${typeof options.signal}.`);
+  }
+}
+
+function waitOptionHint(key: string): string | undefined {
+  return key === 'timeout' ? 'bound the wait with signal: AbortSignal.timeout(ms)' : undefined;
 }
 
 function callOptionHint(key: string): string | undefined {

@@ -4,7 +4,7 @@ import { AioRpcError, CancelledError, CHANNEL_CLOSED, UsageError } from '@grpc-a
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import {
-  type ClientChannel,
+  ClientChannel,
   DEFAULT_MAX_SEND_METADATA_SIZE,
   INVALID_GRACE,
   insecureChannel,
@@ -333,6 +333,75 @@ describe('options a function does not take are refused, never ignored', () => {
       );
       expect(() => channel.streamStream('/s/M')(null, { retries: 3 } as never)).toThrow(
         "A call does not take the option 'retries'",
+      );
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('a call refuses option values of the wrong type, naming the option', async () => {
+    const channel = insecureChannel('127.0.0.1:1');
+    try {
+      expect(() => channel.unaryUnary('/s/M')(new Uint8Array(), { waitForReady: 'yes' } as never)).toThrow(
+        new TypeError('Call option waitForReady must be a boolean, got string.'),
+      );
+      expect(() => channel.unaryStream('/s/M')(new Uint8Array(), { signal: 5000 } as never)).toThrow(
+        new TypeError('Call option signal must be an AbortSignal, got number.'),
+      );
+      expect(() => channel.unaryUnary('/s/M')(new Uint8Array(), 5 as never)).toThrow(
+        new TypeError("A call's options must be an object, got number."),
+      );
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('the multi-callable factories refuse options they do not take (call options go to the call)', async () => {
+    const channel = insecureChannel('127.0.0.1:1');
+    try {
+      expect(() => channel.unaryUnary('/s/M', null, null, { timeout: 1 } as never)).toThrow(
+        new TypeError(
+          "unaryUnary() does not take the option 'timeout' (a call option goes to the call: callable(request, { ... })); it takes 'registeredMethod'.",
+        ),
+      );
+      expect(() => channel.streamStream('/s/M', null, null, { cache: true } as never)).toThrow(
+        "streamStream() does not take the option 'cache'",
+      );
+      channel.unaryStream('/s/M', null, null, { registeredMethod: true, timeout: undefined } as never);
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('channelReady()/waitForStateChange() refuse options they do not take: a timeout is a signal', async () => {
+    const channel = insecureChannel('127.0.0.1:1');
+    try {
+      await expect(channel.channelReady({ timeout: 1000 } as never)).rejects.toThrow(
+        new TypeError(
+          "channelReady() does not take the option 'timeout' (bound the wait with signal: AbortSignal.timeout(ms)); it takes 'signal'.",
+        ),
+      );
+      await expect(
+        channel.waitForStateChange(ChannelConnectivity.IDLE, { signal: 'soon' } as never),
+      ).rejects.toThrow(
+        new TypeError('waitForStateChange() option signal must be an AbortSignal, got string.'),
+      );
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('new ClientChannel() refuses options it does not take', async () => {
+    const channel = insecureChannel('127.0.0.1:1');
+    const transport = channel.transport;
+    try {
+      expect(() => new ClientChannel(transport, { maxMetadataSize: 1 } as never)).toThrow(
+        new TypeError(
+          "new ClientChannel() does not take the option 'maxMetadataSize'; it takes 'maxSendMetadataSize'.",
+        ),
+      );
+      expect(() => new ClientChannel(transport, { maxSendMetadataSize: '1kB' } as never)).toThrow(
+        new TypeError('ClientChannel option maxSendMetadataSize must be a number of bytes, got 1kB.'),
       );
     } finally {
       await channel.close();

@@ -10,7 +10,11 @@ function defineError(cls: abstract new (...args: never[]) => object, name: strin
   installBrand(cls, `@grpc-aio/errors.${name}`);
 }
 
-/** Options every error takes: the underlying cause, kept on `error.cause`. */
+/**
+ * Options every error takes: the underlying cause, kept on `error.cause`. Passed through unchanged
+ * to `Error`'s constructor (ES2022's `ErrorOptions`), which reads `cause` and nothing else; they
+ * are not checked here, so that making an error stays cheap on the paths that fail calls.
+ */
 export interface ErrorOptions {
   cause?: unknown;
 }

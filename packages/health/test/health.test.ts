@@ -87,6 +87,25 @@ describe('Check', () => {
   });
 });
 
+describe('client options', () => {
+  it('a service that is not a string is a TypeError (call options are the third argument), as is an unknown option', async () => {
+    const { channel } = await startHealthServer();
+    await expect(checkHealth(channel, { timeout: 1 } as never)).rejects.toThrow(
+      new TypeError(
+        "checkHealth() service must be a string (the service name, '' for the whole server), got object; call options are the third argument: checkHealth(channel, '', options).",
+      ),
+    );
+    await expect(watchHealth(channel, 42 as never).next()).rejects.toThrow(
+      new TypeError(
+        "watchHealth() service must be a string (the service name, '' for the whole server), got number.",
+      ),
+    );
+    await expect(listHealth(channel, { deadline: 1 } as never)).rejects.toThrow(
+      "A call does not take the option 'deadline' (give timeout, in seconds)",
+    );
+  });
+});
+
 describe('List', () => {
   it('lists every known status', async () => {
     const { servicer, channel } = await startHealthServer();

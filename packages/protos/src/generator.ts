@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { rejectUnknownOptions } from '@grpc-aio/core';
 import protobuf from 'protobufjs';
 import { camelName, methodKind } from './descriptors.js';
 import { loadRoot } from './load-root.js';
-import type { LoadOptions } from './options.js';
+import { describeValue, type LoadOptions } from './options.js';
 
 /**
  * Options of the generator: where to find imports, and the decoding options the generated code
@@ -38,6 +39,57 @@ export interface GenerateOptions {
 export const IMPORT_FROM = ['grpc-aio', '@grpc-aio/protos'] as const;
 /** A package generated code can import its runtime from. */
 export type ImportFrom = (typeof IMPORT_FROM)[number];
+
+/** The keys of {@link GenerateOptions}: anything else is refused. */
+const GENERATE_OPTIONS = new Set([
+  'includeDirs',
+  'keepCase',
+  'longs',
+  'enums',
+  'bytes',
+  'defaults',
+  'oneofs',
+  'importFrom',
+]);
+/** The values of the string options (strings, as the CLI flags: the code names the constructors). */
+const GENERATE_CHOICES: Readonly<Record<string, readonly string[]>> = {
+  longs: ['BigInt', 'String', 'Number'],
+  enums: ['String'],
+  bytes: ['String', 'Array'],
+  importFrom: IMPORT_FROM,
+};
+const GENERATE_BOOLEANS = ['keepCase', 'defaults', 'oneofs'] as const;
+
+function generateOptionHint(key: string): string | undefined {
+  if (key === 'arrays' || key === 'objects' || key === 'json')
+    return 'a load option the generated code does not take: load with loadFromJSON() for it';
+  if (key === 'includeDir') return 'give includeDirs, an array';
+  return undefined;
+}
+
+/** Refuses what the generator would ignore or write into the generated code unchecked. */
+function checkGenerateOptions(options: unknown): GenerateOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`generateTypeScript() options must be an object, got ${describeValue(options)}.`);
+  rejectUnknownOptions('generateTypeScript()', options, GENERATE_OPTIONS, generateOptionHint);
+  const given = options as Record<string, unknown>;
+  for (const [key, choices] of Object.entries(GENERATE_CHOICES)) {
+    const value = given[key];
+    if (value !== undefined && !choices.includes(value as string)) {
+      throw new TypeError(
+        `generateTypeScript() option ${key} must be ${choices.map((choice) => `'${choice}'`).join(' or ')}, got ${describeValue(value)}.`,
+      );
+    }
+  }
+  for (const key of GENERATE_BOOLEANS) {
+    const value = given[key];
+    if (value !== undefined && typeof value !== 'boolean')
+      throw new TypeError(
+        `generateTypeScript() option ${key} must be a boolean, got ${describeValue(value)}.`,
+      );
+  }
+  return options as GenerateOptions;
+}
 
 /** The message of the error for a TypeScript name two types would share. */
 export const NAME_CLASH = 'Two types map to one TypeScript name';
@@ -103,9 +155,12 @@ function packageOf(root: protobuf.Root, file: string): string {
  * {@link GenerateOptions.importFrom}).
  * @param file the .proto file, found via `includeDirs` or the current directory; it is named
  *   as given in the generated header.
- * @throws ProtoLoadError when the file does not load.
+ * @throws ProtoLoadError when the file does not load; TypeError for an option it does not take
+ *   (`arrays`, `objects`, `json` included) or a value it does not know (`longs: String`, the
+ *   constructor, where the generator takes the string `'String'`).
  */
 export function generateTypeScript(file: string, options: GenerateOptions = {}): string {
+  checkGenerateOptions(options);
   const loadOptions: LoadOptions = { includeDirs: options.includeDirs, keepCase: options.keepCase };
   const root = loadRoot(file, loadOptions);
   const mainFile = root.files[0]!;

@@ -85,8 +85,35 @@ const LOAD_OPTIONS = new Set([
   'filename',
 ]);
 
-/** Throws a TypeError naming an option the load functions do not take (a misspelt one is not ignored). */
+const BOOLEAN_OPTIONS = ['keepCase', 'defaults', 'arrays', 'objects', 'oneofs', 'json'] as const;
+
+/** A value as an error message shows it: strings quoted, functions by name. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return `the function ${value.name}`;
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * Throws a TypeError naming an option the load functions do not take (a misspelt one is not
+ * ignored), or one whose value protobufjs would ignore: a boolean option that is not a boolean,
+ * `enums`/`bytes` given as the strings `'String'`/`'Array'` rather than the constructors.
+ */
 export function checkLoadOptions(options: object | null | undefined): void {
-  if (options != null && typeof options === 'object')
-    rejectUnknownOptions('Loading protos', options, LOAD_OPTIONS);
+  if (options == null || typeof options !== 'object') return;
+  rejectUnknownOptions('Loading protos', options, LOAD_OPTIONS);
+  const given = options as LoadOptions;
+  for (const key of BOOLEAN_OPTIONS) {
+    const value = given[key];
+    if (value !== undefined && typeof value !== 'boolean')
+      throw new TypeError(`Load option ${key} must be a boolean, got ${describeValue(value)}.`);
+  }
+  const { enums, bytes } = given;
+  if (enums !== undefined && enums !== String)
+    throw new TypeError(`Load option enums must be String (the constructor), got ${describeValue(enums)}.`);
+  if (bytes !== undefined && bytes !== String && bytes !== Array) {
+    throw new TypeError(
+      `Load option bytes must be String or Array (the constructors), got ${describeValue(bytes)}.`,
+    );
+  }
 }

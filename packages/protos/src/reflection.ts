@@ -1,5 +1,5 @@
 import type { MethodHandlers, RpcMethodHandler, Server } from '@grpc-aio/core';
-import { StatusCode, statusCodeDescription } from '@grpc-aio/core';
+import { rejectUnknownOptions, StatusCode, statusCodeDescription } from '@grpc-aio/core';
 import protobuf from 'protobufjs';
 import { buildDescriptorPool, type DescriptorPool, withDependencies } from './descriptor-pool.js';
 import {
@@ -39,6 +39,26 @@ export interface ReflectionOptions {
    * deepest directory holding every loaded file.
    */
   readonly includeDirs?: readonly string[] | undefined;
+}
+
+/** The keys of {@link ReflectionOptions}: anything else is refused. */
+const REFLECTION_OPTIONS = new Set(['includeDirs']);
+
+function checkReflectionOptions(what: string, options: unknown): ReflectionOptions {
+  if (options == null) return {};
+  if (typeof options !== 'object')
+    throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
+  rejectUnknownOptions(what, options, REFLECTION_OPTIONS, (key) =>
+    key === 'includeDir' ? 'give includeDirs, an array' : undefined,
+  );
+  const { includeDirs } = options as ReflectionOptions;
+  if (
+    includeDirs !== undefined &&
+    (!Array.isArray(includeDirs) || !includeDirs.every((dir) => typeof dir === 'string'))
+  ) {
+    throw new TypeError(`${what} option includeDirs must be an array of directory names.`);
+  }
+  return options as ReflectionOptions;
 }
 
 /** Error message of a reflection source that is not a Root. */
@@ -81,13 +101,16 @@ export class ReflectionServicer {
   /**
    * @param serviceNames the fully-qualified names of the services to list.
    * @param sources the Root(s) or loaded protos that declare them (and anything else to describe).
-   * @throws TypeError for a name that is not a string or a source without a protobufjs Root.
+   * @param options `includeDirs`, the directories the files were loaded with.
+   * @throws TypeError for a name that is not a string, a source without a protobufjs Root, or an
+   *   option it does not take.
    */
   constructor(
     serviceNames: Iterable<string>,
     sources: ReflectionSource | readonly ReflectionSource[],
-    options: ReflectionOptions = {},
+    options?: ReflectionOptions,
   ) {
+    const checked = checkReflectionOptions('new ReflectionServicer()', options);
     if (typeof serviceNames === 'string' || typeof serviceNames?.[Symbol.iterator] !== 'function') {
       throw new TypeError('serviceNames must be an iterable of service names');
     }
@@ -98,7 +121,7 @@ export class ReflectionServicer {
       names.add(name);
     }
     this.#serviceNames = Object.freeze([...names].sort());
-    this.#pool = buildDescriptorPool([...sourceList(sources), reflectionRoot()], options);
+    this.#pool = buildDescriptorPool([...sourceList(sources), reflectionRoot()], checked);
   }
 
   /** The names `list_services` answers, sorted. */
@@ -182,8 +205,9 @@ export class ReflectionServicer {
  *   always listed too).
  * @param server the server to add the service to.
  * @param sources where the descriptors come from.
+ * @param options as {@link ReflectionServicer}'s.
  * @returns the servicer registered.
- * @throws TypeError for bad names or sources.
+ * @throws TypeError for bad names, sources or options.
  */
 export function enableServerReflection(
   serviceNames: Iterable<string>,
@@ -191,6 +215,7 @@ export function enableServerReflection(
   sources: ReflectionSource | readonly ReflectionSource[],
   options?: ReflectionOptions,
 ): ReflectionServicer {
+  checkReflectionOptions('enableServerReflection()', options);
   const servicer = new ReflectionServicer(serviceNames, sources, options);
   const handlers = servicer.handlers();
   server.addRegisteredMethodHandlers(REFLECTION_SERVICE_NAME, handlers);

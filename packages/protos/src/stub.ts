@@ -15,7 +15,9 @@ const KINDS = new Set(['unaryUnary', 'unaryStream', 'streamUnary', 'streamStream
 /**
  * A client for one service (Python's generated `...Stub(channel)`): one multi-callable per method,
  * under its .proto name and its camelCase name, so `await stub.sayHello({ name })` works. Works on
- * any object implementing the core `Channel` contract.
+ * any object implementing the core `Channel` contract. Each method takes `(request, options)` and
+ * passes `options` through to the channel's multi-callable unchanged: they are call options, and
+ * the channel checks them (grpc-aio's channels refuse a key a call does not take).
  * @throws TypeError when `channel` has no multi-callable factories or `service` is not a descriptor.
  */
 export function stub<S extends ServiceDescriptor<MethodDefinitions>>(channel: Channel, service: S): Stub<S> {

@@ -79,6 +79,34 @@ describe('A74 generateTypeScript', () => {
     expect(code).toContain('  kind?: Sink_Kind;');
   });
 
+  it('A74 options it does not take, and values it does not know, are TypeErrors naming them', () => {
+    expect(() =>
+      generateTypeScript('kitchen.proto', { includeDirs: [protosDir], json: true } as never),
+    ).toThrow(
+      new TypeError(
+        "generateTypeScript() does not take the option 'json' (a load option the generated code does not take: load with loadFromJSON() for it); it takes 'includeDirs', 'keepCase', 'longs', 'enums', 'bytes', 'defaults', 'oneofs', 'importFrom'.",
+      ),
+    );
+    expect(() =>
+      generateTypeScript('kitchen.proto', { includeDirs: [protosDir], longs: String } as never),
+    ).toThrow(
+      new TypeError(
+        "generateTypeScript() option longs must be 'BigInt' or 'String' or 'Number', got the function String.",
+      ),
+    );
+    expect(() =>
+      generateTypeScript('kitchen.proto', {
+        includeDirs: [protosDir],
+        importFrom: 'grpc-aio/codegen',
+      } as never),
+    ).toThrow(
+      "generateTypeScript() option importFrom must be 'grpc-aio' or '@grpc-aio/protos', got 'grpc-aio/codegen'.",
+    );
+    expect(() =>
+      generateTypeScript('kitchen.proto', { includeDirs: [protosDir], oneofs: 'true' } as never),
+    ).toThrow(new TypeError("generateTypeScript() option oneofs must be a boolean, got 'true'."));
+  });
+
   it('A74 a load error propagates', () => {
     expect(() => generateTypeScript('bad-type.proto', { includeDirs: [protosDir] })).toThrow(
       `${path.join(protosDir, 'bad-type.proto')}:7: unknown type "Missing" of field broken.Holder.thing`,

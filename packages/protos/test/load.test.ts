@@ -85,6 +85,18 @@ describe('load options', () => {
       ),
     );
   });
+
+  it('an option value protobufjs would ignore is a TypeError naming the option', () => {
+    expect(() => loadProtos('helloworld.proto', { includeDirs: [dir], enums: 'String' } as never)).toThrow(
+      new TypeError("Load option enums must be String (the constructor), got 'String'."),
+    );
+    expect(() => loadProtos('helloworld.proto', { includeDirs: [dir], bytes: Number } as never)).toThrow(
+      new TypeError('Load option bytes must be String or Array (the constructors), got the function Number.'),
+    );
+    expect(() => loadFromJSON({ nested: {} }, { defaults: 'yes' } as never)).toThrow(
+      new TypeError("Load option defaults must be a boolean, got 'yes'."),
+    );
+  });
 });
 
 describe('A74 conversion options', () => {

@@ -305,6 +305,21 @@ describe('A77 ReflectionServicer', () => {
     );
     expect(() => new ReflectionServicer([], {} as never)).toThrow(NOT_A_REFLECTION_SOURCE);
   });
+
+  it('an option it does not take, or an includeDirs that is not an array, is a TypeError naming it', () => {
+    expect(() => new ReflectionServicer([], shop.protos, { includeDir: 'protos' } as never)).toThrow(
+      new TypeError(
+        "new ReflectionServicer() does not take the option 'includeDir' (give includeDirs, an array); it takes 'includeDirs'.",
+      ),
+    );
+    expect(() => new ReflectionServicer([], shop.protos, { includeDirs: 'protos' } as never)).toThrow(
+      new TypeError('new ReflectionServicer() option includeDirs must be an array of directory names.'),
+    );
+    const { server } = fakeServer();
+    expect(() => enableServerReflection([], server, shop.protos, { sourceRoot: '.' } as never)).toThrow(
+      "enableServerReflection() does not take the option 'sourceRoot'; it takes 'includeDirs'.",
+    );
+  });
 });
 
 describe('A77 enableServerReflection', () => {

@@ -1,5 +1,5 @@
 import type { SecureContextOptions } from 'node:tls';
-import type { ServerCredentials } from '@grpc-aio/core';
+import { rejectUnknownOptions, type ServerCredentials } from '@grpc-aio/core';
 
 // Server credentials, as the server's own transport uses them (node:tls options). Shared by every
 // copy of this package, so credentials made by one copy work with a server of another.
@@ -55,6 +55,21 @@ function pem(value: unknown, what: string): Buffer {
   );
 }
 
+/** The keys of a {@link PrivateKeyCertificateChainPair}: anything else is refused. */
+const PAIR_KEYS = new Set(['privateKey', 'certificateChain']);
+
+function pairHint(key: string): string | undefined {
+  // grpc-js's KeyCertPair spells them so.
+  if (key === 'private_key') return "grpc-js's private_key is privateKey";
+  if (key === 'cert_chain') return "grpc-js's cert_chain is certificateChain";
+  return undefined;
+}
+
+function checkBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, got ${typeof value}.`);
+  return value;
+}
+
 function material(pairs: unknown, rootCertificates: unknown): TlsMaterial {
   if (!Array.isArray(pairs) || pairs.length === 0) {
     throw new TypeError('At least one private key-certificate chain pair is required.');
@@ -69,6 +84,7 @@ function material(pairs: unknown, rootCertificates: unknown): TlsMaterial {
     if (typeof pair !== 'object' || pair === null) {
       throw new TypeError(`Pair ${index} must be { privateKey, certificateChain }.`);
     }
+    rejectUnknownOptions(`Pair ${index}`, pair, PAIR_KEYS, pairHint);
     const { privateKey, certificateChain } = pair as Partial<PrivateKeyCertificateChainPair>;
     return {
       key: pem(privateKey, `Pair ${index} privateKey`),
@@ -94,8 +110,9 @@ type Pairs = readonly (
  * @param rootCertificates PEM root certificates to verify client certificates with.
  * @param requireClientAuth require and verify a client certificate (mutual TLS); needs
  *   `rootCertificates`.
- * @throws TypeError for a missing pair, a pair of the wrong shape, or `requireClientAuth` without
- *   root certificates.
+ * @throws TypeError for a missing pair, a pair of the wrong shape (or with a key other than
+ *   `privateKey` and `certificateChain`), a `requireClientAuth` that is not a boolean, or
+ *   `requireClientAuth` without root certificates.
  */
 export function sslServerCredentials(
   privateKeyCertificateChainPairs: Pairs,
@@ -103,7 +120,7 @@ export function sslServerCredentials(
   requireClientAuth = false,
 ): ServerCredentials {
   const tls = material(privateKeyCertificateChainPairs, rootCertificates);
-  if (requireClientAuth && tls.roots === undefined) {
+  if (checkBoolean(requireClientAuth, 'requireClientAuth') && tls.roots === undefined) {
     throw new TypeError('requireClientAuth needs rootCertificates to verify client certificates with.');
   }
   return make(true, { kind: 'ssl', material: tls, requireClientAuth });
@@ -161,7 +178,8 @@ function configurationMaterial(value: unknown, what: string): TlsMaterial {
  * configuration it returns is used from that handshake on, `null`/`undefined` keeps the current
  * one. A fetcher that throws or returns something else keeps the current one too, with a warning.
  *
- * @throws TypeError for a bad initial configuration or a fetcher that is not a function.
+ * @throws TypeError for a bad initial configuration, a fetcher that is not a function, or a
+ *   `requireClientAuthentication` that is not a boolean.
  */
 export function dynamicSslServerCredentials(
   initialCertificateConfiguration: ServerCertificateConfiguration,
@@ -175,7 +193,10 @@ export function dynamicSslServerCredentials(
   if (typeof certificateConfigurationFetcher !== 'function') {
     throw new TypeError('The certificate configuration fetcher must be a function.');
   }
-  if (requireClientAuthentication && initial.roots === undefined) {
+  if (
+    checkBoolean(requireClientAuthentication, 'requireClientAuthentication') &&
+    initial.roots === undefined
+  ) {
     throw new TypeError('requireClientAuth needs rootCertificates to verify client certificates with.');
   }
   const fetch = (): TlsMaterial | undefined => {

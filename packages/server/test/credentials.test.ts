@@ -140,6 +140,24 @@ describe('server credentials', () => {
     expect(() => sslServerCertificateConfiguration([])).toThrow(
       'At least one private key-certificate chain pair',
     );
+    // grpc-js's KeyCertPair spelling is refused, naming the key, and so is a non-boolean flag.
+    expect(() =>
+      sslServerCredentials([{ private_key: serverKey, cert_chain: serverCert } as never]),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: Pair 0 does not take the option 'private_key' (grpc-js's private_key is privateKey); it takes 'privateKey', 'certificateChain'.]`,
+    );
+    expect(() =>
+      sslServerCredentials([[serverKey, serverCert]], null, { requireClientAuth: true } as never),
+    ).toThrowErrorMatchingInlineSnapshot(`[TypeError: requireClientAuth must be a boolean, got object.]`);
+    expect(() =>
+      dynamicSslServerCredentials(
+        sslServerCertificateConfiguration([[serverKey, serverCert]]),
+        () => null,
+        'true' as never,
+      ),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[TypeError: requireClientAuthentication must be a boolean, got string.]`,
+    );
     expect(insecureServerCredentials()).toMatchObject({ credentialsKind: 'server', secure: false });
     const srv = track(server());
     await expect(srv.addSecurePort('127.0.0.1:0', {} as never)).rejects.toThrowErrorMatchingInlineSnapshot(

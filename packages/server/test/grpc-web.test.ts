@@ -558,6 +558,12 @@ describe('server({ grpcWeb }) options', () => {
       ),
     ).not.toThrow();
   });
+
+  it('a key whose value is undefined is not an option (an object spread from elsewhere)', () => {
+    expect(() =>
+      track(server({ grpcWeb: { allowedOrigins: '*', allowedOrigin: undefined } as never })),
+    ).not.toThrow();
+  });
 });
 
 // grpc-js is the gRPC client of the "port of gRPC" test above.

@@ -36,6 +36,7 @@ import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { WRITE_ON_UNARY_RESPONSE } from '@grpc-aio/server';
 import { bounded, type Deferred, deferred } from './deferred.js';
 import { type MethodRef, methodPath } from './method-ref.js';
+import { checkBooleanOption, checkTakeTimeoutOption, checkTimeOption, takeTimeoutOf } from './options.js';
 import { describeThrown, thrownStatus } from './thrown-status.js';
 import { type ScheduledCall, strictRealTime, type Time } from './time.js';
 
@@ -201,6 +202,9 @@ export type FakeHandler<TRequest = any, TResponse = any> = (
   request: TRequest,
   context: FakeHandlerContext<TResponse>,
 ) => unknown;
+
+/** The keys of {@link FakeChannelOptions}: anything else is refused. */
+const FAKE_CHANNEL_OPTIONS = new Set(['time', 'codecs', 'takeTimeout', 'secure']);
 
 const TAKE_NAMES: Record<RpcKind, string> = {
   unaryUnary: 'takeUnaryUnary',
@@ -387,7 +391,7 @@ class FakeRpc implements CallTransport {
   async takeRequest(options?: TakeOptions): Promise<unknown> {
     const request = await this.#channel.bounded(
       this.nextRequest(),
-      options?.timeout,
+      takeTimeoutOf('takeRequest()', options),
       () => `takeRequest() on ${this.method} timed out: the client sent no further request.`,
     );
     if (request === EOF) {
@@ -620,6 +624,7 @@ class FakeChannelTransport implements ChannelTransport {
 
   async take(method: string, kind: RpcKind, options: TakeOptions | undefined): Promise<FakeRpc> {
     const name = TAKE_NAMES[kind];
+    const timeout = takeTimeoutOf(`${name}()`, options);
     const index = this.#waiting.findIndex((rpc) => rpc.method === method);
     let rpc: FakeRpc;
     if (index >= 0) {
@@ -630,7 +635,7 @@ class FakeChannelTransport implements ChannelTransport {
       const taker: Taker = { method, resolve: arrival.resolve };
       this.#takers.push(taker);
       try {
-        rpc = await this.bounded(arrival.promise, options?.timeout, () => this.#noCall(name, method));
+        rpc = await this.bounded(arrival.promise, timeout, () => this.#noCall(name, method));
       } finally {
         this.#takers = this.#takers.filter((entry) => entry !== taker);
       }
@@ -940,7 +945,15 @@ async function unaryRequest(rpc: FakeRpc): Promise<unknown> {
  * per call with `take*` or with `handle()`. Close it as any channel (`await using` works).
  */
 export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
-  if (options != null && typeof options === 'object')
-    rejectUnknownOptions('fakeChannel()', options, new Set(['time', 'codecs', 'takeTimeout', 'secure']));
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(
+      `fakeChannel() options must be an object, got ${options === null ? 'null' : typeof options}.`,
+    );
+  rejectUnknownOptions('fakeChannel()', options, FAKE_CHANNEL_OPTIONS);
+  checkTimeOption('fakeChannel()', options.time);
+  checkTakeTimeoutOption('fakeChannel()', options.takeTimeout);
+  checkBooleanOption('fakeChannel()', 'secure', options.secure);
+  if (options.codecs != null && typeof options.codecs !== 'object')
+    throw new TypeError('fakeChannel() option codecs must be an object of MethodCodecs by method path.');
   return new FakeChannel(new FakeChannelTransport(options));
 }

@@ -26,6 +26,7 @@ import {
 import { bounded, type Deferred, deferred } from './deferred.js';
 import { DEFAULT_TAKE_TIMEOUT, FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
 import { type MethodRef, methodPath } from './method-ref.js';
+import { checkStringOption, checkTakeTimeoutOption, checkTimeOption } from './options.js';
 import { type ScheduledCall, strictRealTime, type Time } from './time.js';
 
 /** `sendRequest()` after `closeRequests()`. */
@@ -50,7 +51,7 @@ export interface ServerHarnessOptions {
   authContext?: Readonly<Record<string, readonly Uint8Array[]>> | undefined;
   /** The auth property naming the peer (default none: an unauthenticated peer). */
   peerIdentityKey?: string | undefined;
-  /** Seconds of real time `takeResponse()` and `termination()` wait (default 5). */
+  /** Seconds of real time `takeResponse()` and `termination()` wait (default {@link DEFAULT_TAKE_TIMEOUT}). */
   takeTimeout?: number | undefined;
 }
 
@@ -60,6 +61,22 @@ export interface InvokeOptions {
   metadata?: MetadataLike | undefined;
   /** The client's timeout, in seconds on the harness's clock. */
   timeout?: number | undefined;
+}
+
+/** The keys of {@link ServerHarnessOptions}: anything else is refused. */
+const HARNESS_OPTIONS = new Set([
+  'time',
+  'interceptors',
+  'peer',
+  'authContext',
+  'peerIdentityKey',
+  'takeTimeout',
+]);
+/** The keys of {@link InvokeOptions}: anything else is refused. */
+const INVOKE_OPTIONS = new Set(['metadata', 'timeout']);
+
+function invokeOptionHint(key: string): string | undefined {
+  return key === 'deadline' ? 'give timeout, in seconds' : undefined;
 }
 
 /** How an RPC ended, as the client would see it. */
@@ -465,9 +482,14 @@ export class FakeServer {
     return undefined;
   }
 
-  #rpc(method: string, kind: Kind, options: InvokeOptions | undefined): HarnessCall {
+  #rpc(what: string, method: string, kind: Kind, options: InvokeOptions | undefined): HarnessCall {
     if (typeof method !== 'string')
       throw new TypeError('The method must be a string like "/package.Service/Method".');
+    if (options != null) {
+      if (typeof options !== 'object')
+        throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
+      rejectUnknownOptions(what, options, INVOKE_OPTIONS, invokeOptionHint);
+    }
     const timeout = options?.timeout;
     if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
       throw new TypeError('timeout must be a number of seconds.');
@@ -481,7 +503,10 @@ export class FakeServer {
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryUnaryServerRpc<TResponse> {
-    return this.#rpc(methodPath(method), UNARY_UNARY, options).start(request, true) as never;
+    return this.#rpc('invokeUnaryUnary()', methodPath(method), UNARY_UNARY, options).start(
+      request,
+      true,
+    ) as never;
   }
 
   /** Invokes a unary-stream method with `request`; take its responses with `takeResponse()`. */
@@ -490,7 +515,10 @@ export class FakeServer {
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryStreamServerRpc<TResponse> {
-    return this.#rpc(methodPath(method), UNARY_STREAM, options).start(request, true) as never;
+    return this.#rpc('invokeUnaryStream()', methodPath(method), UNARY_STREAM, options).start(
+      request,
+      true,
+    ) as never;
   }
 
   /** Invokes a stream-unary method; send requests with `sendRequest()`, then `closeRequests()`. */
@@ -498,7 +526,10 @@ export class FakeServer {
     method: MethodRef<TRequest, TResponse>,
     options?: InvokeOptions,
   ): StreamUnaryServerRpc<TRequest, TResponse> {
-    return this.#rpc(methodPath(method), STREAM_UNARY, options).start(undefined, false) as never;
+    return this.#rpc('invokeStreamUnary()', methodPath(method), STREAM_UNARY, options).start(
+      undefined,
+      false,
+    ) as never;
   }
 
   /** Invokes a stream-stream method. */
@@ -506,7 +537,10 @@ export class FakeServer {
     method: MethodRef<TRequest, TResponse>,
     options?: InvokeOptions,
   ): StreamStreamServerRpc<TRequest, TResponse> {
-    return this.#rpc(methodPath(method), STREAM_STREAM, options).start(undefined, false) as never;
+    return this.#rpc('invokeStreamStream()', methodPath(method), STREAM_STREAM, options).start(
+      undefined,
+      false,
+    ) as never;
   }
 }
 
@@ -519,13 +553,19 @@ export function serverFromHandlers(
   handlers: GenericRpcHandler | readonly GenericRpcHandler[] | ServicerMap,
   options: ServerHarnessOptions = {},
 ): FakeServer {
-  if (options != null && typeof options === 'object') {
-    rejectUnknownOptions(
-      'serverFromHandlers()',
-      options,
-      new Set(['time', 'interceptors', 'peer', 'authContext', 'peerIdentityKey', 'takeTimeout']),
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(
+      `serverFromHandlers() options must be an object, got ${options === null ? 'null' : typeof options}.`,
     );
-  }
+  rejectUnknownOptions('serverFromHandlers()', options, HARNESS_OPTIONS);
+  checkTimeOption('serverFromHandlers()', options.time);
+  checkTakeTimeoutOption('serverFromHandlers()', options.takeTimeout);
+  checkStringOption('serverFromHandlers()', 'peer', options.peer);
+  checkStringOption('serverFromHandlers()', 'peerIdentityKey', options.peerIdentityKey);
+  if (options.authContext != null && typeof options.authContext !== 'object')
+    throw new TypeError(
+      'serverFromHandlers() option authContext must be an object of byte arrays by property.',
+    );
   const list = isGenericRpcHandler(handlers) ? [handlers] : handlers;
   return new FakeServer(list as readonly GenericRpcHandler[] | ServicerMap, options);
 }

@@ -252,6 +252,33 @@ describe('fake options', () => {
       "serverFromHandlers() does not take the option 'takeTimeOut'",
     );
   });
+
+  it('fakeChannel() refuses option values of the wrong type, naming the option', () => {
+    expect(() => fakeChannel({ secure: 'yes' } as never)).toThrow(
+      new TypeError('fakeChannel() option secure must be a boolean, got string.'),
+    );
+    expect(() => fakeChannel({ takeTimeout: '2' } as never)).toThrow(
+      new TypeError("fakeChannel() option takeTimeout must be a number of seconds >= 0, got '2'."),
+    );
+    expect(() => fakeChannel({ time: 0 } as never)).toThrow(
+      new TypeError('fakeChannel() option time must be a Time (strictFakeTime(), strictRealTime()).'),
+    );
+  });
+
+  it('take*() and takeRequest() refuse options they do not take, naming them', async () => {
+    channel = fakeChannel();
+    await expect(channel.takeUnaryUnary(SAY, { timeoutMs: 10 } as never)).rejects.toThrow(
+      new TypeError(
+        "takeUnaryUnary() does not take the option 'timeoutMs' (give timeout, in seconds); it takes 'timeout'.",
+      ),
+    );
+    const call = channel.streamUnary(SAY)();
+    const { rpc } = await channel.takeStreamUnary(SAY);
+    await expect(rpc.takeRequest({ wait: 1 } as never)).rejects.toThrow(
+      new TypeError("takeRequest() does not take the option 'wait'; it takes 'timeout'."),
+    );
+    call.cancel();
+  });
 });
 
 describe('fakeChannel: scripted handlers', () => {

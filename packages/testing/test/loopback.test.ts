@@ -53,4 +53,24 @@ describe('loopback server', () => {
     expect(stopped!.channel.getState()).toBe(4); // SHUTDOWN
     await expect(stopped!.server.start()).rejects.toThrow(new UsageError(SERVER_NOT_READY));
   });
+
+  it('refuses options it does not take before starting anything, saying where server and channel options go', async () => {
+    await expect(startLoopback(greeter, { compression: 2 } as never)).rejects.toThrow(
+      new TypeError(
+        "startLoopback() does not take the option 'compression' (for the server give server: { compression }, for the channel channel: { compression }); it takes 'interceptors', 'server', 'channel'.",
+      ),
+    );
+    await expect(withServer(greeter, () => 1, { maximumConcurrentRpcs: 1 } as never)).rejects.toThrow(
+      "withServer() does not take the option 'maximumConcurrentRpcs' (a server option goes in server: { maximumConcurrentRpcs })",
+    );
+    await expect(startLoopback(greeter, { server: { interceptors: [] } as never })).rejects.toThrow(
+      new TypeError(
+        'startLoopback() takes interceptors at the top level: { interceptors }, not in server: { interceptors }.',
+      ),
+    );
+    // The nested options are server()'s and insecureChannel()'s, which refuse what they do not take.
+    await expect(startLoopback(greeter, { server: { maxConcurrentRpcs: 1 } as never })).rejects.toThrow(
+      "server() does not take the option 'maxConcurrentRpcs'",
+    );
+  });
 });

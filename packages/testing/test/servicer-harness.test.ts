@@ -28,6 +28,24 @@ const service = (methods: Record<string, RpcMethodHandler>) =>
   methodHandlersGenericHandler('test.Svc', methods);
 
 describe('serverFromHandlers', () => {
+  it('refuses options, and option values, it does not take, naming them; so do the invoke*() methods', () => {
+    expect(() => serverFromHandlers([], { peer: 42 } as never)).toThrow(
+      new TypeError('serverFromHandlers() option peer must be a string, got number.'),
+    );
+    expect(() => serverFromHandlers([], { takeTimeout: -1 })).toThrow(
+      new TypeError('serverFromHandlers() option takeTimeout must be a number of seconds >= 0, got -1.'),
+    );
+    const server = serverFromHandlers(service({}));
+    expect(() => server.invokeUnaryUnary('/test.Svc/Greet', {}, { deadline: 1 } as never)).toThrow(
+      new TypeError(
+        "invokeUnaryUnary() does not take the option 'deadline' (give timeout, in seconds); it takes 'metadata', 'timeout'.",
+      ),
+    );
+    expect(() =>
+      server.invokeStreamStream('/test.Svc/Chat', { signal: undefined, headers: [] } as never),
+    ).toThrow("invokeStreamStream() does not take the option 'headers'");
+  });
+
   it('A78 A54 unary-unary: the handler sees request and metadata; termination has response and status', async () => {
     const server = serverFromHandlers(
       service({

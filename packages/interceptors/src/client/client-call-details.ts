@@ -1,4 +1,9 @@
-import type { CallCredentials, CallOptions, Compression } from '@grpc-aio/core';
+import {
+  type CallCredentials,
+  type CallOptions,
+  type Compression,
+  rejectUnknownOptions,
+} from '@grpc-aio/core';
 import { Metadata, type MetadataLike, type ReadonlyMetadata } from '@grpc-aio/metadata';
 
 // Read-only views of copies made here: nobody else holds their mutable side, so `with()` can share
@@ -10,6 +15,15 @@ function ownReadonly(metadata: MetadataLike | null | undefined): ReadonlyMetadat
   const view = Metadata.from(metadata).copy().asReadonly();
   owned.add(view);
   return view;
+}
+
+/** The keys of {@link ClientCallDetailsInit}: anything else is refused. */
+const INIT_KEYS = new Set(['method', 'timeout', 'metadata', 'credentials', 'waitForReady', 'compression']);
+/** The keys of a call's options (the channel's): anything else is refused, as the channel refuses it. */
+const CALL_OPTIONS = new Set(['timeout', 'metadata', 'credentials', 'waitForReady', 'compression', 'signal']);
+
+function deadlineHint(key: string): string | undefined {
+  return key === 'deadline' ? 'give timeout, in seconds' : undefined;
 }
 
 /** The fields of a {@link ClientCallDetails}, as given to its constructor and to `with()`. */
@@ -55,9 +69,11 @@ export class ClientCallDetails {
   readonly compression: Compression | undefined;
 
   /**
-   * @throws TypeError when `method` is not a string, `timeout` not a number, or metadata is invalid.
+   * @throws TypeError when `method` is not a string, `timeout` not a number, metadata is invalid,
+   *   or `init` has a key that is not a field.
    */
   constructor(init: ClientCallDetailsInit) {
+    rejectUnknownOptions('new ClientCallDetails()', init, INIT_KEYS, deadlineHint);
     if (typeof init.method !== 'string') {
       throw new TypeError(`ClientCallDetails method must be a string, got ${typeof init.method}.`);
     }
@@ -75,8 +91,13 @@ export class ClientCallDetails {
     Object.freeze(this);
   }
 
-  /** Builds the details of a call from its method and the caller's options. */
+  /**
+   * Builds the details of a call from its method and the caller's options.
+   * @throws TypeError for an option a call does not take (as the channel refuses it: an
+   *   intercepted call must not drop it silently).
+   */
   static fromOptions(method: string, options: CallOptions | undefined): ClientCallDetails {
+    if (options != null) rejectUnknownOptions('A call', options, CALL_OPTIONS, deadlineHint);
     return new ClientCallDetails({
       method,
       timeout: options?.timeout,
@@ -90,8 +111,10 @@ export class ClientCallDetails {
   /**
    * A copy with some fields replaced (Python: `client_call_details._replace(...)`). A field given as
    * `undefined` or `null` is cleared; a field not given is kept.
+   * @throws TypeError for a key that is not a field (`deadline`, a misspelt `metaData`).
    */
   with(changes: Partial<ClientCallDetailsInit>): ClientCallDetails {
+    rejectUnknownOptions('ClientCallDetails.with()', changes, INIT_KEYS, deadlineHint);
     const pick = <K extends keyof ClientCallDetailsInit>(key: K): ClientCallDetailsInit[K] =>
       (Object.hasOwn(changes, key) ? changes[key] : this[key]) as ClientCallDetailsInit[K];
     return new ClientCallDetails({

@@ -80,6 +80,29 @@ describe('A62 ClientCallDetails', () => {
     );
   });
 
+  it('refuses keys that are not fields: in new, with() and the call options (as the channel does)', async () => {
+    expect(() => new ClientCallDetails({ method: METHOD, deadline: 5 } as never)).toThrow(
+      new TypeError(
+        "new ClientCallDetails() does not take the option 'deadline' (give timeout, in seconds); it takes 'method', 'timeout', 'metadata', 'credentials', 'waitForReady', 'compression'.",
+      ),
+    );
+    const details = ClientCallDetails.fromOptions(METHOD, { timeout: 1, signal: undefined });
+    expect(() => details.with({ metaData: [] } as never)).toThrow(
+      "ClientCallDetails.with() does not take the option 'metaData'",
+    );
+    // An intercepted call refuses what the channel refuses, rather than drop it on the way.
+    const fake = new FakeChannel();
+    const channel = interceptChannel(fake, {
+      interceptUnaryUnary: (continuation, d, request) => continuation(d, request),
+    });
+    expect(() => channel.unaryUnary(METHOD)(new Uint8Array(), { deadline: new Date() } as never)).toThrow(
+      new TypeError(
+        "A call does not take the option 'deadline' (give timeout, in seconds); it takes 'timeout', 'metadata', 'credentials', 'waitForReady', 'compression', 'signal'.",
+      ),
+    );
+    expect(fake.calls).toHaveLength(0);
+  });
+
   it('A62 the end of the chain gets the modified details as call options', async () => {
     const fake = new FakeChannel();
     const credentials = { credentialsKind: 'call' as const };

@@ -84,4 +84,13 @@ describe('metadataInterceptor', () => {
   it('A17 invalid fixed metadata is a TypeError at once', () => {
     expect(() => metadataInterceptor([['Bad Key', 'v']])).toThrow(TypeError);
   });
+
+  it('refuses an option it does not take, and a replace that is not a boolean', () => {
+    expect(() => metadataInterceptor([['k', 'v']], { overwrite: true } as never)).toThrow(
+      new TypeError("metadataInterceptor() does not take the option 'overwrite'; it takes 'replace'."),
+    );
+    expect(() => metadataInterceptor([['k', 'v']], { replace: 'yes' } as never)).toThrow(
+      new TypeError('metadataInterceptor() option replace must be a boolean, got string.'),
+    );
+  });
 });

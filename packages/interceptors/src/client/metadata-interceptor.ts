@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '@grpc-aio/core';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { isPromiseLike } from './call-utils.js';
 import type { ClientCallDetails } from './client-call-details.js';
@@ -17,6 +18,8 @@ export interface MetadataInterceptorOptions {
   replace?: boolean;
 }
 
+const OPTIONS = new Set(['replace']);
+
 function merge(details: ClientCallDetails, extra: MetadataLike, replace: boolean): ClientCallDetails {
   const added = Metadata.from(extra);
   const metadata = details.metadata.copy();
@@ -35,13 +38,18 @@ function merge(details: ClientCallDetails, extra: MetadataLike, replace: boolean
  * const auth = metadataInterceptor(async () => [['authorization', `Bearer ${await tokens.get()}`]], { replace: true });
  * const channel = interceptChannel(insecureChannel(target), auth);
  *
- * @throws TypeError at once for invalid fixed metadata.
+ * @throws TypeError at once for invalid fixed metadata, an option it does not take, or a
+ *   `replace` that is not a boolean.
  */
 export function metadataInterceptor(
   source: MetadataSource,
   options: MetadataInterceptorOptions = {},
 ): Required<ClientInterceptor> {
-  const replace = options.replace ?? false;
+  if (options != null) rejectUnknownOptions('metadataInterceptor()', options, OPTIONS);
+  const replace = options?.replace ?? false;
+  if (typeof replace !== 'boolean') {
+    throw new TypeError(`metadataInterceptor() option replace must be a boolean, got ${typeof replace}.`);
+  }
   let resolve: (details: ClientCallDetails) => ClientCallDetails | Promise<ClientCallDetails>;
   if (typeof source === 'function') {
     resolve = (details) => {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { rejectUnknownOptions } from '@grpc-aio/core';
 
 // One store per RPC. The server runs the interceptor chain and the handler inside the same scope,
 // so a value an interceptor sets is what the handler reads (Python's contextvars do this for
@@ -12,6 +13,12 @@ const storage = new AsyncLocalStorage<Map<RpcContextVar<unknown>, unknown>>();
  */
 export function runInRpcScope<T>(fn: () => T): T {
   return storage.run(new Map(), fn);
+}
+
+const OPTIONS = new Set(['defaultValue']);
+
+function defaultHint(key: string): string | undefined {
+  return key === 'default' ? "Python's default= is defaultValue" : undefined;
 }
 
 /** True when called inside an RPC's scope. */
@@ -37,7 +44,13 @@ export class RpcContextVar<T> {
   readonly name: string;
   readonly #defaultValue: T | undefined;
 
+  /**
+   * @param name the variable's name, for debugging (Python's `ContextVar(name)`).
+   * @param options `defaultValue`: what `get()` gives where no value is set (Python's `default=`).
+   * @throws TypeError for an option it does not take.
+   */
   constructor(name: string, options?: { defaultValue?: T }) {
+    if (options != null) rejectUnknownOptions('new RpcContextVar()', options, OPTIONS, defaultHint);
     this.name = name;
     this.#defaultValue = options?.defaultValue;
   }

@@ -100,4 +100,12 @@ describe('RpcContextVar', () => {
       'RpcContextVar "x" can only be set while serving an RPC.',
     );
   });
+
+  it("refuses an option it does not take (Python's default= is defaultValue)", () => {
+    expect(() => new RpcContextVar('x', { default: 1 } as never)).toThrow(
+      new TypeError(
+        "new RpcContextVar() does not take the option 'default' (Python's default= is defaultValue); it takes 'defaultValue'.",
+      ),
+    );
+  });
 });

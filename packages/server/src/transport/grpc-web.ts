@@ -128,8 +128,9 @@ export function grpcWebSettings(options: unknown): GrpcWebSettings | undefined {
       ),
     );
   }
+  // A key whose value is undefined is not an option (as rejectUnknownOptions has it).
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
+    if (!OPTION_KEYS.has(key) && (options as Record<string, unknown>)[key] !== undefined) {
       throw new TypeError(
         invalidGrpcWebOption(`unknown key '${key}' (known: ${[...OPTION_KEYS].join(', ')}).`),
       );
