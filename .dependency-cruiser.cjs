@@ -11,6 +11,7 @@ const LAYERS = {
   server: 4,
   testing: 5,
   health: 5,
+  observability: 5,
   aio: 6,
 };
 

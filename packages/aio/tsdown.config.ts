@@ -11,5 +11,6 @@ export default defineConfig(
     reflection: 'src/reflection.ts',
     codegen: 'src/codegen.ts',
     'protobuf-es': 'src/protobuf-es.ts',
+    observability: 'src/observability.ts',
   }),
 );

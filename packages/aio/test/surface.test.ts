@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as experimental from '../src/experimental.js';
 import * as health from '../src/health.js';
 import * as aio from '../src/index.js';
+import * as observability from '../src/observability.js';
 import * as reflection from '../src/reflection.js';
 import * as status from '../src/status.js';
 
@@ -118,6 +119,18 @@ describe('the grpc-aio surface', () => {
   it('grpc-aio/health exports the health service', () => {
     expect(health.SERVICE_NAME).toBe('grpc.health.v1.Health');
     expect(typeof health.HealthServicer).toBe('function');
+  });
+
+  it('grpc-aio/observability exports the OpenTelemetry plugin', () => {
+    expect(Object.keys(observability).sort()).toEqual([
+      'INSTRUMENTATION_NAME',
+      'INSTRUMENTATION_VERSION',
+      'LATENCY_BUCKETS',
+      'METRIC_NAMES',
+      'OTHER',
+      'OpenTelemetryPlugin',
+      'SIZE_BUCKETS',
+    ]);
   });
 
   it("A77 grpc-aio/reflection exports enableServerReflection and Python's SERVICE_NAME", () => {

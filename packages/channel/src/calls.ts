@@ -20,7 +20,7 @@ export class UnaryUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
   /** Creates the call and starts the RPC: sends `metadata` and `request`, then half-closes. */
   constructor(init: ClientCallInit<TRequest, TResponse>, metadata: Metadata, request: TRequest) {
     super(init, true);
-    this.transport.start(metadata, this);
+    this.startTransport(metadata);
     this.sendUnaryRequest(request);
     this.checkAborted();
   }
@@ -54,7 +54,7 @@ export class UnaryStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
   /** Creates the call and starts the RPC: sends `metadata` and `request`, then half-closes. */
   constructor(init: ClientCallInit<TRequest, TResponse>, metadata: Metadata, request: TRequest) {
     super(init, false);
-    this.transport.start(metadata, this);
+    this.startTransport(metadata);
     this.sendUnaryRequest(request);
     this.checkAborted();
   }
@@ -80,7 +80,7 @@ export class StreamUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
     requests?: RequestIterable<TRequest> | null,
   ) {
     super(init, true);
-    this.transport.start(metadata, this);
+    this.startTransport(metadata);
     this.startStreaming(requests);
     this.checkAborted();
   }
@@ -126,7 +126,7 @@ export class StreamStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
     requests?: RequestIterable<TRequest> | null,
   ) {
     super(init, false);
-    this.transport.start(metadata, this);
+    this.startTransport(metadata);
     this.startStreaming(requests);
     this.checkAborted();
   }

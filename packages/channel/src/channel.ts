@@ -8,12 +8,15 @@ import type {
 } from '@grpc-aio/core';
 import {
   type CallOptions,
+  type CallTelemetry,
   type Channel,
   ChannelConnectivity,
   type ChannelCredentials,
   type ChannelOption,
   type Compression,
+  checkTelemetry,
   type Deserializer,
+  globalTelemetry,
   isCompression,
   type MethodOptions,
   type RequestIterable,
@@ -83,6 +86,11 @@ function headerListSize(metadata: Metadata): { total: number; largest: number; l
 export interface ClientChannelOptions {
   /** The largest request metadata a call may send, in bytes (default {@link DEFAULT_MAX_SEND_METADATA_SIZE}). */
   maxSendMetadataSize?: number | undefined;
+  /**
+   * Telemetry for this channel's calls, in place of the globally registered one (an
+   * `OpenTelemetryPlugin` of `@grpc-aio/observability`).
+   */
+  telemetry?: CallTelemetry | null | undefined;
 }
 
 /** {@link UnaryUnaryMultiCallable} returning the concrete call class (which adds `catch`/`finally`). */
@@ -116,6 +124,12 @@ export interface ChannelArguments {
   options?: Iterable<ChannelOption> | null | undefined;
   /** The default compression of the channel's requests. */
   compression?: Compression | null | undefined;
+  /**
+   * Telemetry for this channel's calls (an `OpenTelemetryPlugin` of `@grpc-aio/observability`), in
+   * place of the globally registered one. Without it, the calls report to whatever telemetry is
+   * registered globally when each call starts.
+   */
+  telemetry?: CallTelemetry | null | undefined;
 }
 
 /** Options of the waits on a channel (the core contract's). */
@@ -154,6 +168,7 @@ export class ClientChannel implements Channel, CallOwner {
   #drained: (() => void) | undefined;
   readonly #maxSendMetadataSize: number;
   readonly #maxSendMetadataEntrySize: number;
+  readonly #telemetry: CallTelemetry | undefined;
 
   /**
    * @param options refused with a TypeError when they hold a key other than `maxSendMetadataSize`,
@@ -168,6 +183,7 @@ export class ClientChannel implements Channel, CallOwner {
           `ClientChannel option maxSendMetadataSize must be a number of bytes, got ${String(size)}.`,
         );
     }
+    this.#telemetry = checkTelemetry('ClientChannel', options?.telemetry);
     this.#transport = transport;
     this.#maxSendMetadataSize = options?.maxSendMetadataSize ?? DEFAULT_MAX_SEND_METADATA_SIZE;
     this.#maxSendMetadataEntrySize = options?.maxSendMetadataSize ?? MAX_SEND_METADATA_ENTRY_SIZE;
@@ -313,7 +329,13 @@ export class ClientChannel implements Channel, CallOwner {
     const now = transport.now === undefined ? undefined : () => transport.now!();
     const deadline =
       timeout == null ? Number.POSITIVE_INFINITY : (now === undefined ? Date.now() : now()) + timeout * 1000;
+    // The one telemetry check of a call: nothing more runs for it when no telemetry is set or registered.
+    const telemetry = this.#telemetry ?? globalTelemetry();
     return {
+      telemetry:
+        telemetry === undefined
+          ? undefined
+          : telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' }),
       transport: transport.createCall(method, deadline, options),
       method,
       serializer,
@@ -452,7 +474,7 @@ function checkRequests(requests: unknown): void {
 
 /** grpc-js's options, and ours (taken out: grpc-js does not know them). */
 /** The keys of {@link ChannelArguments}: anything else is refused. */
-const CHANNEL_ARGUMENTS = new Set(['options', 'compression']);
+const CHANNEL_ARGUMENTS = new Set(['options', 'compression', 'telemetry']);
 /** The keys of CallOptions: anything else is refused. */
 const CALL_OPTIONS = new Set(['timeout', 'metadata', 'credentials', 'waitForReady', 'compression', 'signal']);
 
@@ -464,7 +486,7 @@ function channelArgumentHint(key: string): string | undefined {
 }
 
 /** The keys of ClientChannelOptions. */
-const CLIENT_CHANNEL_OPTIONS = new Set(['maxSendMetadataSize']);
+const CLIENT_CHANNEL_OPTIONS = new Set(['maxSendMetadataSize', 'telemetry']);
 /** The keys of MethodOptions (the multi-callable factories' last argument). */
 const METHOD_OPTIONS = new Set(['registeredMethod']);
 /** The keys of WaitOptions. */
@@ -528,7 +550,7 @@ function splitOptions(
   ) {
     throw new TypeError(`Channel option ${MAX_SEND_METADATA_SIZE_OPTION} must be a number of bytes.`);
   }
-  return [options, { maxSendMetadataSize }];
+  return [options, { maxSendMetadataSize, telemetry: checkTelemetry(what, args?.telemetry) }];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Call, Deserializer, RequestIterable, Serializer } from '@grpc-aio/core';
+import type { Call, ClientCallTelemetry, Deserializer, RequestIterable, Serializer } from '@grpc-aio/core';
 import { EOF, isStatusCode, StatusCode } from '@grpc-aio/core';
 import {
   AioRpcError,
@@ -104,6 +104,8 @@ export interface ClientCallInit<TRequest, TResponse> {
   owner?: CallOwner | undefined;
   /** The clock `timeRemaining()` reads, in milliseconds since the epoch (default `Date.now`). */
   now?: (() => number) | undefined;
+  /** Records the call (metrics, traces); undefined when no telemetry is set or registered. */
+  telemetry?: ClientCallTelemetry | undefined;
 }
 
 /**
@@ -119,6 +121,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   readonly #now: () => number;
   readonly #method: string;
   #owner: CallOwner | undefined;
+  readonly #telemetry: ClientCallTelemetry | undefined;
 
   #status: TransportStatus | undefined;
   #locallyCancelled = false;
@@ -165,6 +168,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.#now = init.now ?? Date.now;
     this.#method = init.method ?? '';
     this.#owner = init.owner;
+    this.#telemetry = init.telemetry;
     this.unaryResponse = unaryResponse;
     const signal = init.signal;
     if (signal !== undefined) {
@@ -174,6 +178,12 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       };
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  /** Starts the RPC on the transport with `metadata` (and what the telemetry adds to it). */
+  protected startTransport(metadata: Metadata): void {
+    const telemetry = this.#telemetry;
+    this.transport.start(telemetry === undefined ? metadata : telemetry.onAttemptStart(metadata), this);
   }
 
   /** Cancels at once when the call was made with an already aborted signal. */
@@ -350,6 +360,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   onTransportMessage(bytes: Uint8Array): void {
     if (this.#status !== undefined) return;
+    this.#telemetry?.onReceived(bytes.byteLength);
     let message: TResponse;
     try {
       message = this.deserializer == null ? (bytes as TResponse) : this.deserializer(bytes);
@@ -395,6 +406,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   #finish(status: TransportStatus): void {
     this.#status = status;
+    this.#telemetry?.onEnd(status.code, status.details);
     if (this.#signal !== undefined) {
       this.#signal.removeEventListener('abort', this.#onAbort!);
       this.#signal = undefined;
@@ -523,6 +535,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       );
       return;
     }
+    this.#telemetry?.onSent(bytes.byteLength);
     this.transport.sendMessage(bytes, ignoreWriteResult);
     this.transport.halfClose();
     this.#pull();
@@ -558,6 +571,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   #send(bytes: Uint8Array, waiter: Deferred<void>): void {
     this.#sending = true;
+    this.#telemetry?.onSent(bytes.byteLength);
     this.transport.sendMessage(bytes, (error) => {
       this.#sending = false;
       const pending = this.#pendingWrites;

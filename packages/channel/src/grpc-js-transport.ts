@@ -235,6 +235,11 @@ export class GrpcJsChannelTransport implements ChannelTransport {
     this.#channel = new GrpcJsChannel(target, credentials, options);
   }
 
+  /** The target as the application gave it. */
+  get target(): string {
+    return this.#target;
+  }
+
   /** The underlying grpc-js channel. */
   get grpcJsChannel(): GrpcJsChannel {
     return this.#channel;

@@ -57,6 +57,8 @@ export interface CallTransport {
 export interface ChannelTransport {
   /** True for a secure (TLS) channel: only then are call credentials allowed. */
   readonly secure: boolean;
+  /** The target the channel was made for, as telemetry reports it (optional: `'unknown'` without). */
+  readonly target?: string | undefined;
   /**
    * A transport for one RPC. `deadline` is in milliseconds since the epoch (`Infinity` for none);
    * `options` are the caller's options (credentials, compression, waitForReady are honoured here).

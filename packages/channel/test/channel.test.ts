@@ -312,7 +312,7 @@ describe('options a function does not take are refused, never ignored', () => {
   it("insecureChannel()/secureChannel() refuse unknown options, naming them (interceptors are grpc-aio's)", () => {
     expect(() => insecureChannel('127.0.0.1:1', { interceptors: [42] } as never)).toThrow(
       new TypeError(
-        "insecureChannel() does not take the option 'interceptors' (@grpc-aio/channel has no interceptors: use grpc-aio's insecureChannel()/secureChannel(), or interceptChannel() from @grpc-aio/interceptors); it takes 'options', 'compression'.",
+        "insecureChannel() does not take the option 'interceptors' (@grpc-aio/channel has no interceptors: use grpc-aio's insecureChannel()/secureChannel(), or interceptChannel() from @grpc-aio/interceptors); it takes 'options', 'compression', 'telemetry'.",
       ),
     );
     expect(() => insecureChannel('127.0.0.1:1', { 'grpc.keepalive_time_ms': 1 } as never)).toThrow(
@@ -397,7 +397,7 @@ describe('options a function does not take are refused, never ignored', () => {
     try {
       expect(() => new ClientChannel(transport, { maxMetadataSize: 1 } as never)).toThrow(
         new TypeError(
-          "new ClientChannel() does not take the option 'maxMetadataSize'; it takes 'maxSendMetadataSize'.",
+          "new ClientChannel() does not take the option 'maxMetadataSize'; it takes 'maxSendMetadataSize', 'telemetry'.",
         ),
       );
       expect(() => new ClientChannel(transport, { maxSendMetadataSize: '1kB' } as never)).toThrow(

@@ -59,3 +59,12 @@ export type {
   UnaryStreamBehavior,
   UnaryUnaryBehavior,
 } from './server.js';
+// Telemetry: how channels and servers report calls to an observability plugin.
+export type {
+  CallTelemetry,
+  ClientCallInfo,
+  ClientCallTelemetry,
+  ServerCallInfo,
+  ServerCallTelemetry,
+} from './telemetry.js';
+export { checkTelemetry, deregisterTelemetry, globalTelemetry, registerTelemetry } from './telemetry.js';

@@ -24,6 +24,7 @@ const PUBLISHED = [
   'health',
   'interceptors',
   'metadata',
+  'observability',
   'protos',
   'server',
   'testing',

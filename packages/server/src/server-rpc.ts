@@ -6,6 +6,7 @@ import {
   isCompression,
   isStatusCode,
   type RpcMethodHandler,
+  type ServerCallTelemetry,
   type ServicerContext,
   StatusCode,
   type StatusLike,
@@ -92,6 +93,8 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   #compressNext = true; // false after disableNextMessageCompression(), for one message
 
   #scope: (<R>(fn: () => R) => R) | undefined;
+  // The telemetry's context runner (its server span active), when it has one.
+  #telemetryScope: (<R>(fn: () => R) => R) | undefined;
 
   static {
     installRpcEventHandlers({
@@ -115,8 +118,23 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
 
   // ---- server side -------------------------------------------------------------------------------
 
+  /**
+   * Runs the lookup and the handler of this RPC in the context of `telemetry` (whose transport
+   * records the call's sizes and status). Called by the transport before {@link ServerRpc.dispatch}.
+   */
+  observe(telemetry: ServerCallTelemetry): void {
+    const run = telemetry.run;
+    if (run !== undefined) this.#telemetryScope = <R>(fn: () => R): R => run.call(telemetry, fn) as R;
+  }
+
   /** Finds the handler (through the interceptors) and runs it. */
   dispatch(): void {
+    const scope = this.#telemetryScope;
+    if (scope === undefined) this.#dispatch();
+    else scope(() => this.#dispatch());
+  }
+
+  #dispatch(): void {
     if (this.#over) return;
     this.#busy = 1;
     const host = this.#host;
@@ -189,9 +207,18 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
         void this.#run(undefined);
       } else {
         this.#unaryRequest = true;
-        // The request arrives in a transport event, outside the RPC scope the interceptors ran in:
-        // keep that scope for the handler.
-        if (this.#host.interceptors.length > 0) this.#scope = AsyncLocalStorage.snapshot();
+        // The request arrives in a transport event, outside the RPC scope the interceptors ran in
+        // and the telemetry's context: keep both for the handler.
+        const telemetryScope = this.#telemetryScope;
+        if (this.#host.interceptors.length > 0) {
+          const snapshot = AsyncLocalStorage.snapshot();
+          this.#scope =
+            telemetryScope === undefined
+              ? snapshot
+              : <R>(fn: () => R): R => telemetryScope(() => snapshot(fn));
+        } else if (telemetryScope !== undefined) {
+          this.#scope = telemetryScope;
+        }
         this.#call.startRead();
       }
     }

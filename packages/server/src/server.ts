@@ -1,19 +1,24 @@
 import {
+  type CallTelemetry,
   type ChannelOption,
   Compression,
+  checkTelemetry,
   type GenericRpcHandler,
+  globalTelemetry,
   type HandlerCallDetails,
   isCompression,
   type MethodHandlers,
   type RpcMethodHandler,
   rejectUnknownOptions,
   type Server,
+  type ServerCallTelemetry,
   type ServerCredentials,
   type ServerOptions,
   StatusCode,
 } from '@grpc-aio/core';
 import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
 import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
+import type { Metadata } from '@grpc-aio/metadata';
 import { type ChannelzServer, registerServer, unregisterServer } from './channelz.js';
 import { type CredentialsSpec, credentialsSpec, insecureServerCredentials } from './credentials.js';
 import {
@@ -79,6 +84,7 @@ class AioServer implements Server, RpcHost, TransportHost {
   readonly #generic: GenericRpcHandler[];
   readonly #registered = new Map<string, RpcMethodHandler>();
   readonly #maximumConcurrentRpcs: number;
+  readonly #telemetry: CallTelemetry | undefined;
   readonly #rpcs = new Set<ServerRpc>();
   #waitingForStart: ServerRpc[] = [];
   #admitted = 0;
@@ -94,6 +100,7 @@ class AioServer implements Server, RpcHost, TransportHost {
     rejectUnknownOptions('server()', options, SERVER_OPTIONS, serverOptionHint);
     this.interceptors = validateServerInterceptors(options.interceptors);
     this.#generic = [...checkGenericHandlers(options.handlers)];
+    this.#telemetry = checkTelemetry('server()', options.telemetry);
     const maximum = options.maximumConcurrentRpcs;
     if (maximum != null) {
       // Python's text (ValueError there): "maximum_concurrent_rpcs should be a positive integer".
@@ -149,6 +156,13 @@ class AioServer implements Server, RpcHost, TransportHost {
 
   get rpcHost(): RpcHost {
     return this;
+  }
+
+  callTelemetry(path: string, metadata: () => Metadata): ServerCallTelemetry | undefined {
+    // The one telemetry check of a call: nothing more runs for it when no telemetry is set or registered.
+    const telemetry = this.#telemetry ?? globalTelemetry();
+    if (telemetry === undefined || telemetry.serverCall === undefined) return undefined;
+    return telemetry.serverCall({ method: path, registered: this.#registered.has(path), metadata });
   }
 
   accept(rpc: ServerRpc): void {
@@ -316,6 +330,12 @@ class AioServer implements Server, RpcHost, TransportHost {
 export type AioServerOptions = ServerOptions<ServerInterceptor> & {
   /** Serve gRPC-Web (browsers) on the same ports, with CORS; off unless given. See {@link GrpcWebOptions}. */
   grpcWeb?: GrpcWebOptions | null | undefined;
+  /**
+   * Telemetry for this server's calls (an `OpenTelemetryPlugin` of `@grpc-aio/observability`), in
+   * place of the globally registered one. Without it, calls report to whatever telemetry is
+   * registered globally when each call arrives.
+   */
+  telemetry?: CallTelemetry | null | undefined;
 };
 
 /** The keys of {@link AioServerOptions}: anything else is refused. */
@@ -326,6 +346,7 @@ const SERVER_OPTIONS = new Set([
   'maximumConcurrentRpcs',
   'compression',
   'grpcWeb',
+  'telemetry',
 ]);
 
 function serverOptionHint(key: string): string | undefined {
@@ -347,7 +368,9 @@ function serverOptionHint(key: string): string | undefined {
  *   - `maximumConcurrentRpcs`: RPCs beyond this many at once end with RESOURCE_EXHAUSTED;
  *   - `compression`: the default compression of responses (used when the client accepts it);
  *   - `grpcWeb`: serve gRPC-Web too, on every port, over HTTP/2 and HTTP/1.1:
- *     `{ allowedOrigins: ['https://app.example'] }` (see {@link GrpcWebOptions}).
+ *     `{ allowedOrigins: ['https://app.example'] }` (see {@link GrpcWebOptions});
+ *   - `telemetry`: metrics and traces of this server's calls (an `OpenTelemetryPlugin`), in place
+ *     of the globally registered telemetry.
  *   Any other key is a TypeError naming it.
  * @throws TypeError for a non-interceptor, a bad handler or option (`grpcWeb` included); RangeError for
  *   `maximumConcurrentRpcs <= 0`.

@@ -50,7 +50,7 @@ describe('server()', () => {
 
   it('A3 options server() does not take are refused, naming them', () => {
     expect(() => server({ maximumConcurrentRPCs: 3 } as never)).toThrowErrorMatchingInlineSnapshot(
-      `[TypeError: server() does not take the option 'maximumConcurrentRPCs'; it takes 'handlers', 'interceptors', 'options', 'maximumConcurrentRpcs', 'compression', 'grpcWeb'.]`,
+      `[TypeError: server() does not take the option 'maximumConcurrentRPCs'; it takes 'handlers', 'interceptors', 'options', 'maximumConcurrentRpcs', 'compression', 'grpcWeb', 'telemetry'.]`,
     );
     expect(() => server({ migrationThreadPool: {} } as never)).toThrow(
       "server() does not take the option 'migrationThreadPool' (Node runs handlers on its event loop: there is no thread pool)",

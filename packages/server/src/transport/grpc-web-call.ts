@@ -7,10 +7,11 @@ import {
 } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Compression, StatusCode } from '@grpc-aio/core';
+import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 import type { PeerAuth } from '../auth-context.js';
 import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
+import { CANCELLED_BY_CLIENT } from '../messages.js';
 import type { RpcHost } from '../rpc-host.js';
 import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
@@ -216,6 +217,7 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
   readonly #requests: RequestReader;
   readonly #base64: Base64Decoder | undefined;
   #rpc: ServerRpc | undefined;
+  #telemetry: ServerCallTelemetry | undefined;
   #timer: LongTimer | undefined;
   #responseCompression: Compression;
 
@@ -276,9 +278,10 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
   }
 
   /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
-  attach(rpc: ServerRpc): void {
+  attach(rpc: ServerRpc, telemetry: ServerCallTelemetry | undefined): void {
     this.#rpc = rpc;
-    this.#requests.attach(rpc);
+    this.#telemetry = telemetry;
+    this.#requests.attach(rpc, telemetry);
     const body = this.#exchange.body;
     body.on('data', (chunk: Buffer) => this.#onData(chunk));
     body.on('end', () => this.#onEnd());
@@ -430,6 +433,7 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
       compressMessage && compression !== Compression.NoCompression
         ? encodeFrame(compress(compression, message), true)
         : encodeFrame(message, false);
+    this.#telemetry?.onSent(frame.length - 5);
     const channelz = this.#connection.channelzSocket;
     if (channelz !== undefined) {
       channelz.messagesSent++;
@@ -442,6 +446,7 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
   sendStatus(status: TransportStatus): void {
     if (this.#finished) return;
     this.#finish();
+    this.#telemetry?.onEnd(status.code, status.details);
     this.#count(status.code === StatusCode.OK);
     if (this.#exchange.gone) return;
     const final = this.#finalFrame;
@@ -492,6 +497,7 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
     // The exchange ended before this side sent a status: the client went away (a browser's abort).
     this.#finish();
     this.#count(false);
+    this.#telemetry?.onEnd(StatusCode.CANCELLED, CANCELLED_BY_CLIENT);
     serverRpcEvents.cancel(this.#rpc as ServerRpc, 'client');
   }
 

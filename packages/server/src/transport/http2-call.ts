@@ -4,10 +4,11 @@ import {
   type ServerHttp2Stream,
   type ServerStreamResponseOptions,
 } from 'node:http2';
-import { Compression, StatusCode } from '@grpc-aio/core';
+import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 import type { PeerAuth } from '../auth-context.js';
 import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
+import { CANCELLED_BY_CLIENT } from '../messages.js';
 import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
 import { algorithmName, type CompressionSet, compress } from './compression.js';
@@ -88,6 +89,7 @@ export class Http2ServerCall implements ServerCallTransport, ReaderCall {
   readonly #start: CallStart;
   readonly #requests: RequestReader;
   #rpc: ServerRpc | undefined;
+  #telemetry: ServerCallTelemetry | undefined;
   #timer: LongTimer | undefined;
   #responseCompression: Compression;
 
@@ -138,9 +140,10 @@ export class Http2ServerCall implements ServerCallTransport, ReaderCall {
   }
 
   /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
-  attach(rpc: ServerRpc): void {
+  attach(rpc: ServerRpc, telemetry: ServerCallTelemetry | undefined): void {
     this.#rpc = rpc;
-    this.#requests.attach(rpc);
+    this.#telemetry = telemetry;
+    this.#requests.attach(rpc, telemetry);
     const stream = this.#stream as CallStream;
     stream[CALL] = this;
     stream.on('data', onData);
@@ -246,6 +249,7 @@ export class Http2ServerCall implements ServerCallTransport, ReaderCall {
       compressMessage && compression !== Compression.NoCompression
         ? encodeFrame(compress(compression, message), true)
         : encodeFrame(message, false);
+    this.#telemetry?.onSent(frame.length - 5);
     const channelz = this.#connection.channelzSocket;
     if (channelz !== undefined) {
       channelz.messagesSent++;
@@ -258,6 +262,7 @@ export class Http2ServerCall implements ServerCallTransport, ReaderCall {
   sendStatus(status: TransportStatus): void {
     if (this.#finished) return;
     this.#finish();
+    this.#telemetry?.onEnd(status.code, status.details);
     this.#count(status.code === StatusCode.OK);
     const stream = this.#stream;
     if (stream.destroyed) return;
@@ -315,6 +320,7 @@ export class Http2ServerCall implements ServerCallTransport, ReaderCall {
     // The stream closed before this side sent a status: the client reset it, or the connection went.
     this.#finish();
     this.#count(false);
+    this.#telemetry?.onEnd(StatusCode.CANCELLED, CANCELLED_BY_CLIENT);
     serverRpcEvents.cancel(this.#rpc as ServerRpc, 'client');
   }
 

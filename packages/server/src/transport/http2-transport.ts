@@ -18,7 +18,8 @@ import {
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Compression, StatusCode } from '@grpc-aio/core';
+import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
+import type { Metadata } from '@grpc-aio/metadata';
 import { type PeerAuth, peerAuth } from '../auth-context.js';
 import { type ChannelzServer, dropSocket, newSocket, socketAddress } from '../channelz.js';
 import { type CredentialsSpec, secureContextOptions } from '../credentials.js';
@@ -70,6 +71,8 @@ export interface TransportHost {
   readonly rpcHost: RpcHost;
   /** A new RPC, its metadata in hand: run it, hold it until start(), or refuse it. */
   accept(rpc: ServerRpc): void;
+  /** The recorder of a new call, or undefined when no telemetry is set or registered. */
+  callTelemetry(path: string, metadata: () => Metadata): ServerCallTelemetry | undefined;
 }
 
 // The texts of requests refused before they reach a handler: C-core's (1.84, hpack_parse_result.cc,
@@ -524,7 +527,9 @@ export class Http2Transport {
       origin: corsOrigin,
     });
     const rpc = new ServerRpc(call.host(this.#host.rpcHost), path, call);
-    call.attach(rpc);
+    const telemetry = this.#host.callTelemetry(path, () => rpc.invocationMetadata());
+    if (telemetry !== undefined) rpc.observe(telemetry);
+    call.attach(rpc, telemetry);
     this.#host.accept(rpc);
   }
 
@@ -561,8 +566,11 @@ export class Http2Transport {
       return;
     }
     const call = new Http2ServerCall(stream, rawHeaders, this.#settings, connection, start);
-    const rpc = new ServerRpc(this.#host.rpcHost, headers[':path'] ?? '', call);
-    call.attach(rpc);
+    const path = headers[':path'] ?? '';
+    const rpc = new ServerRpc(this.#host.rpcHost, path, call);
+    const telemetry = this.#host.callTelemetry(path, () => rpc.invocationMetadata());
+    if (telemetry !== undefined) rpc.observe(telemetry);
+    call.attach(rpc, telemetry);
     this.#host.accept(rpc);
   }
 

@@ -1,4 +1,4 @@
-import { Compression, StatusCode } from '@grpc-aio/core';
+import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
 import type { ChannelzSocket } from '../channelz.js';
 import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
 import { algorithmName, decompress } from './compression.js';
@@ -37,6 +37,7 @@ export class RequestReader {
   readonly #compression: Compression;
   readonly #channelz: ChannelzSocket | undefined;
   #rpc: ServerRpc | undefined;
+  #telemetry: ServerCallTelemetry | undefined;
   #frames: Frame[] = [];
   #queuedBytes = 0;
   #paused = false;
@@ -63,9 +64,10 @@ export class RequestReader {
     this.#channelz = channelz;
   }
 
-  /** The RPC that reads these requests. */
-  attach(rpc: ServerRpc): void {
+  /** The RPC that reads these requests, and the recorder of their sizes (none without telemetry). */
+  attach(rpc: ServerRpc, telemetry: ServerCallTelemetry | undefined): void {
     this.#rpc = rpc;
+    this.#telemetry = telemetry;
   }
 
   /** Request bytes arrived; false when they ended the call (a bad frame). */
@@ -74,8 +76,12 @@ export class RequestReader {
     const frames = this.#frames;
     const before = frames.length;
     const error = this.#decoder.push(bytes, frames);
+    const telemetry = this.#telemetry;
     for (let index = before; index < frames.length; index++) {
-      this.#queuedBytes += (frames[index] as Frame).payload.length;
+      const size = (frames[index] as Frame).payload.length;
+      this.#queuedBytes += size;
+      // The size on the wire (compressed when the client compressed), as gRFC A66 counts it.
+      if (telemetry !== undefined) telemetry.onReceived(size);
     }
     if (error !== undefined) {
       if (error.kind === 'size') {
