@@ -347,6 +347,30 @@ describe('metrics (gRFC A66)', () => {
     ]);
   });
 
+  // Issue 22: the server records gRPC-Web calls (here HTTP/1.1, as a browser's fetch) as calls.
+  it('records gRPC-Web calls as calls, with their wire sizes and status', async () => {
+    const { plugin, reader } = setup();
+    const { port } = await start({ telemetry: plugin, grpcWeb: { allowedOrigins: '*' } });
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), Buffer.from([7])]);
+    const response = await fetch(`http://127.0.0.1:${port}/${SERVICE}/Unary`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/grpc-web+proto', 'x-grpc-web': '1' },
+      body: frame,
+    });
+    const body = Buffer.from(await response.arrayBuffer());
+    // A 7-byte message frame, then the trailer frame (flag 0x80) with grpc-status 0.
+    expect(body.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, 7]));
+    expect(body[12]).toBe(0x80);
+    expect(body.subarray(17).toString()).toContain('grpc-status: 0');
+    const metrics = await collect(reader);
+    const attributes = { 'grpc.method': 'test.Echo/Unary', 'grpc.status': 'OK' };
+    expect(points(metrics, METRIC_NAMES.serverCallDuration)).toEqual([
+      [attributes, expect.objectContaining({ count: 1 })],
+    ]);
+    expect(points(metrics, METRIC_NAMES.serverCallRcvdSize)).toEqual([[attributes, { count: 1, sum: 1 }]]);
+    expect(points(metrics, METRIC_NAMES.serverCallSentSize)).toEqual([[attributes, { count: 1, sum: 7 }]]);
+  });
+
   it('stops recording once deregistered (the end of a `using` scope)', async () => {
     const { plugin, reader } = setup();
     const { target } = await start();
