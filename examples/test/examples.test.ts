@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main as helloworld } from '../src/helloworld.js';
 import { main as interceptors } from '../src/interceptors.js';
 import { main as loadBalancing } from '../src/load-balancing.js';
+import { main as observability } from '../src/observability.js';
 import { main as protobufEs } from '../src/protobuf-es.js';
 import { main as tls } from '../src/tls.js';
 import { main as tsProto } from '../src/ts-proto.js';
@@ -37,6 +38,25 @@ describe('examples', () => {
 
   it('ts-proto: a ts-proto generic definition served and called over loopback (issue 20 item 10)', async () => {
     expect(await tsProto()).toEqual(['HelloReply: Hello, ts-proto!']);
+  });
+
+  it('observability: client span, then server span, then the handler span; the nine A66 metrics (issue 19)', async () => {
+    expect(await observability()).toEqual([
+      'span compose greeting (INTERNAL) under helloworld.Greeter/SayHello (SERVER)',
+      'span helloworld.Greeter/SayHello (SERVER) under helloworld.Greeter/SayHello (CLIENT)',
+      'span helloworld.Greeter/SayHello (CLIENT) under nothing',
+      'span helloworld.Greeter/Unknown (SERVER) under helloworld.Greeter/Unknown (CLIENT)',
+      'span helloworld.Greeter/Unknown (CLIENT) under nothing',
+      'metric grpc.client.attempt.duration',
+      'metric grpc.client.attempt.rcvd_total_compressed_message_size',
+      'metric grpc.client.attempt.sent_total_compressed_message_size',
+      'metric grpc.client.attempt.started',
+      'metric grpc.client.call.duration',
+      'metric grpc.server.call.duration',
+      'metric grpc.server.call.rcvd_total_compressed_message_size',
+      'metric grpc.server.call.sent_total_compressed_message_size',
+      'metric grpc.server.call.started',
+    ]);
   });
 
   it('tls: mutual TLS identity, and a client without a certificate is refused', async () => {
