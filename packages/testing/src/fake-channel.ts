@@ -13,6 +13,7 @@ import {
 } from '@grpc-aio/channel/internal';
 import {
   type CallOptions,
+  type CallTelemetry,
   ChannelConnectivity,
   type Deserializer,
   EOF,
@@ -73,6 +74,12 @@ export interface FakeChannelOptions {
   takeTimeout?: number | undefined;
   /** Pretend to be a secure channel, so that call credentials are accepted (default false). */
   secure?: boolean | undefined;
+  /**
+   * Telemetry for this channel's calls (an `OpenTelemetryPlugin`), in place of the globally
+   * registered one: the fake channel records the same telemetry as a real one (its target is
+   * `unknown`; sizes are the serialized sizes when `codecs` are given, else 0).
+   */
+  telemetry?: CallTelemetry | null | undefined;
 }
 
 /** Options of a `take*` call. */
@@ -204,7 +211,7 @@ export type FakeHandler<TRequest = any, TResponse = any> = (
 ) => unknown;
 
 /** The keys of {@link FakeChannelOptions}: anything else is refused. */
-const FAKE_CHANNEL_OPTIONS = new Set(['time', 'codecs', 'takeTimeout', 'secure']);
+const FAKE_CHANNEL_OPTIONS = new Set(['time', 'codecs', 'takeTimeout', 'secure', 'telemetry']);
 
 const TAKE_NAMES: Record<RpcKind, string> = {
   unaryUnary: 'takeUnaryUnary',
@@ -789,10 +796,10 @@ export class FakeChannel extends ClientChannel {
   }
 
   /** @internal Use {@link fakeChannel}. */
-  constructor(transport: ChannelTransport) {
+  constructor(transport: ChannelTransport, telemetry?: CallTelemetry | null) {
     if (!(transport instanceof FakeChannelTransport))
       throw new TypeError('Use fakeChannel() to make a fake channel.');
-    super(transport);
+    super(transport, telemetry == null ? undefined : { telemetry });
   }
 
   #wrap<TRequest, TResponse>(
@@ -955,5 +962,5 @@ export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
   checkBooleanOption('fakeChannel()', 'secure', options.secure);
   if (options.codecs != null && typeof options.codecs !== 'object')
     throw new TypeError('fakeChannel() option codecs must be an object of MethodCodecs by method path.');
-  return new FakeChannel(new FakeChannelTransport(options));
+  return new FakeChannel(new FakeChannelTransport(options), options.telemetry);
 }

@@ -244,7 +244,7 @@ describe('fake options', () => {
   it('fakeChannel() and serverFromHandlers() refuse options they do not take, naming them', async () => {
     expect(() => fakeChannel({ timeout: 1 } as never)).toThrow(
       new TypeError(
-        "fakeChannel() does not take the option 'timeout'; it takes 'time', 'codecs', 'takeTimeout', 'secure'.",
+        "fakeChannel() does not take the option 'timeout'; it takes 'time', 'codecs', 'takeTimeout', 'secure', 'telemetry'.",
       ),
     );
     const { serverFromHandlers } = await import('../src/servicer-harness.js');
@@ -381,5 +381,40 @@ describe('fakeChannel: scripted handlers', () => {
     expect(await call.code()).toBe(StatusCode.CANCELLED);
     expect(() => channel.unaryUnary(SAY)(new Uint8Array())).toThrow(UsageError);
     expect(await call.read().catch((error: unknown) => error)).toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('telemetry (issue 19: the fakes record what real channels record)', () => {
+  it('a fake channel reports its calls to the telemetry given as an option, or registered globally', async () => {
+    const { deregisterTelemetry, registerTelemetry } = await import('@grpc-aio/core');
+    const events: string[] = [];
+    const telemetry = {
+      clientCall: (info: { method: string; target: string }) => {
+        events.push(`start ${info.method} ${info.target}`);
+        return {
+          onAttemptStart: <T>(metadata: T): T => metadata,
+          onSent: (bytes: number) => events.push(`sent ${bytes}`),
+          onReceived: (bytes: number) => events.push(`received ${bytes}`),
+          onEnd: (code: StatusCode) => events.push(`end ${code}`),
+        };
+      },
+    };
+    const own = fakeChannel({ telemetry }).handle('/a.B/C', () => Buffer.from('hi'));
+    try {
+      expect(String(await own.unaryUnary('/a.B/C')(Buffer.from('x')))).toBe('hi');
+    } finally {
+      await own.close();
+    }
+    expect(events).toEqual(['start /a.B/C unknown', 'sent 1', 'received 2', `end ${StatusCode.OK}`]);
+    events.length = 0;
+    registerTelemetry(telemetry);
+    const global = fakeChannel().handle('/a.B/C', () => Buffer.from('hi'));
+    try {
+      await global.unaryUnary('/a.B/C')(Buffer.from('x'));
+    } finally {
+      deregisterTelemetry(telemetry);
+      await global.close();
+    }
+    expect(events).toEqual(['start /a.B/C unknown', 'sent 1', 'received 2', `end ${StatusCode.OK}`]);
   });
 });
