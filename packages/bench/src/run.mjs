@@ -64,6 +64,7 @@ const { values: args } = parseArgs({
     'instructions-rounds': { type: 'string' },
     h2load: { type: 'boolean' },
     'skip-h2load': { type: 'boolean' },
+    telemetry: { type: 'boolean' },
     'h2load-rounds': { type: 'string' },
     'h2load-servers': { type: 'string' },
   },
@@ -138,7 +139,8 @@ const BASE = 'grpcjs>grpcjs';
 const pairs = args.pairs ? args.pairs.split(',') : ALL_PAIRS;
 for (const pair of pairs) {
   // `aio+gzip` as a server: grpc-aio with gzip responses (`--pairs grpcjs>grpcjs,grpcjs>aio+gzip --workloads w2`).
-  if (!/^(grpcjs|aio|nice)>(grpcjs|aio|nice|aio\+gzip)$/.test(pair))
+  // `aio+noop`/`aio+otel` on both sides: grpc-aio with the OpenTelemetry plugin (telemetry.mjs).
+  if (!/^(grpcjs|aio|nice|aio\+noop|aio\+otel)>(grpcjs|aio|nice|aio\+gzip|aio\+noop|aio\+otel)$/.test(pair))
     throw new Error(`Unknown pair ${pair} (use e.g. aio>grpcjs)`);
 }
 const workloadNames = args.workloads ? args.workloads.split(',') : ['w1', 'w2', 'w3', 'w4', 'w5'];
@@ -216,11 +218,14 @@ const PAIRED_GROUPS =
         ...(args['ab-channel'] ? { 'A/B client build': ['aio>grpcjs', 'aiob>grpcjs'] } : {}),
         ...(args['ab-server'] ? { 'A/B server build': ['grpcjs>aio', 'grpcjs>aiob'] } : {}),
       }
-    : {
-        client: ['grpcjs>grpcjs', 'aio>grpcjs'],
-        server: ['grpcjs>grpcjs', 'grpcjs>aio'],
-        'end to end': ['grpcjs>grpcjs', 'aio>aio', 'nice>nice'],
-      };
+    : args.telemetry
+      ? // --telemetry: what the OpenTelemetry plugin costs, end to end (both sides instrumented).
+        { telemetry: ['grpcjs>grpcjs', 'aio>aio', 'aio+noop>aio+noop', 'aio+otel>aio+otel'] }
+      : {
+          client: ['grpcjs>grpcjs', 'aio>grpcjs'],
+          server: ['grpcjs>grpcjs', 'grpcjs>aio'],
+          'end to end': ['grpcjs>grpcjs', 'aio>aio', 'nice>nice'],
+        };
 // --instructions: every process under callgrind, which counts the instructions it executes (all its
 // threads: JIT, GC and the main thread) while the measured section runs. The count does not depend
 // on what else the machine is doing, so it is a deterministic view of CPU per operation. Valgrind

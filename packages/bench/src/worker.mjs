@@ -2,6 +2,7 @@
 // TARGET`), driven by run.mjs over the IPC channel.
 import { Compression } from '@grpc-aio/core';
 import { idle } from './idle.mjs';
+import { armTelemetry } from './telemetry.mjs';
 import { workloads } from './workloads.mjs';
 
 const [role, implName, target] = process.argv.slice(2);
@@ -20,7 +21,16 @@ const impls = Object.fromEntries(
     ]),
   ),
 );
-const serverOptions = (name) => (name.endsWith('+gzip') ? { compression: Compression.Gzip } : undefined);
+// `aio+noop`/`aio+otel`: grpc-aio with the OpenTelemetry plugin (telemetry.mjs), on both sides.
+const serverOptions = async (name) => {
+  if (name.endsWith('+gzip')) return { compression: Compression.Gzip };
+  const telemetry = await armTelemetry(name);
+  return telemetry === undefined ? undefined : { telemetry };
+};
+const clientOptions = async (name) => {
+  const telemetry = await armTelemetry(name);
+  return telemetry === undefined ? undefined : { telemetry };
+};
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** CPU and memory of this process; with `gc`, after two full collections (needs --expose-gc). */
@@ -44,7 +54,7 @@ async function waitIdle(count, timeoutMs = 60_000) {
 
 if (role === 'server') {
   const servers = {};
-  for (const name of implNames) servers[name] = await impls[name].startServer(serverOptions(name));
+  for (const name of implNames) servers[name] = await impls[name].startServer(await serverOptions(name));
   process.on('message', async (message) => {
     if (message.type === 'snapshot') {
       try {
@@ -68,10 +78,13 @@ if (role === 'server') {
     const ports = JSON.parse(target);
     for (const arm of implName.split(',')) {
       const [clientImpl, serverImpl] = arm.split('>');
-      clients[arm] = impls[clientImpl].createClient(`127.0.0.1:${ports[serverImpl]}`);
+      clients[arm] = impls[clientImpl].createClient(
+        `127.0.0.1:${ports[serverImpl]}`,
+        await clientOptions(clientImpl),
+      );
     }
   }
-  const client = paired ? undefined : impls[implName].createClient(target);
+  const client = paired ? undefined : impls[implName].createClient(target, await clientOptions(implName));
   let markId = 0;
   const pending = new Map();
   // Asks the orchestrator to snapshot the server (options: { gc, idle }); resolves to the snapshot.

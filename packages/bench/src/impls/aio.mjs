@@ -28,8 +28,11 @@ import { idle } from '../idle.mjs';
  * `options.compression`: the server's default response compression (h2load's gzip row);
  * `options.address`: where to listen (a cluster worker's shared port), 127.0.0.1:0 by default.
  */
-export async function startServer({ compression, address = '127.0.0.1:0' } = {}) {
-  const srv = createServer(compression === undefined ? {} : { compression });
+export async function startServer({ compression, address = '127.0.0.1:0', telemetry } = {}) {
+  const srv = createServer({
+    ...(compression === undefined ? {} : { compression }),
+    ...(telemetry === undefined ? {} : { telemetry }),
+  });
   srv.addRegisteredMethodHandlers('bench.Bench', {
     Unary: unaryUnaryRpcMethodHandler(async () => MESSAGE, decode, encode),
     ServerStream: unaryStreamRpcMethodHandler(
@@ -73,8 +76,9 @@ export async function startServer({ compression, address = '127.0.0.1:0' } = {})
   return { port, stop: () => srv.stop(null) };
 }
 
-export function createClient(target) {
-  const channel = insecureChannel(target);
+/** `options.telemetry`: the channel's telemetry (the `aio+noop`/`aio+otel` arms). */
+export function createClient(target, { telemetry } = {}) {
+  const channel = insecureChannel(target, telemetry === undefined ? undefined : { telemetry });
   const unary = channel.unaryUnary(METHODS.unary, encode, decode);
   const serverStream = channel.unaryStream(METHODS.serverStream, encode, decode);
   const clientStream = channel.streamUnary(METHODS.clientStream, encode, decode);
