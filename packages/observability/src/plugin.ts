@@ -82,16 +82,44 @@ const METADATA_SETTER: TextMapSetter<Metadata> = {
 };
 
 /** Reads trace context from request metadata. */
-const METADATA_GETTER: TextMapGetter<Metadata> = {
+/** The request metadata of a server call, read only if the propagator asks (a no-op one never does). */
+interface LazyMetadata {
+  readonly metadata: () => Metadata;
+}
+
+const METADATA_GETTER: TextMapGetter<LazyMetadata> = {
   keys(carrier) {
-    return [...carrier.keys()];
+    return [...carrier.metadata().keys()];
   },
   get(carrier, key) {
-    const values = carrier.getAll(key.toLowerCase()).filter((value) => typeof value === 'string');
+    const values = carrier
+      .metadata()
+      .getAll(key.toLowerCase())
+      .filter((value) => typeof value === 'string');
     if (values.length === 0) return undefined;
     return values.length === 1 ? values[0] : values;
   },
 };
+
+/**
+ * Attribute objects made once and reused (per method, target and status): a call allocates none.
+ * Bounded like the target cache; past the bound they are made per call. The SDK copies what it
+ * keeps, so sharing them is safe.
+ */
+class AttributeCache {
+  readonly #entries = new Map<string, Attributes>();
+
+  get(key: string, make: () => Attributes): Attributes {
+    let value = this.#entries.get(key);
+    if (value === undefined) {
+      value = Object.freeze(make());
+      if (this.#entries.size < ATTRIBUTE_CACHE_LIMIT) this.#entries.set(key, value);
+    }
+    return value;
+  }
+}
+
+const ATTRIBUTE_CACHE_LIMIT = 4096;
 
 /** The largest number of targets whose `grpc.target` value is kept (beyond it, filtered per call). */
 const TARGET_CACHE_LIMIT = 1000;
@@ -137,11 +165,13 @@ interface PluginState {
   readonly client: ClientInstruments;
   readonly server: ServerInstruments;
   readonly tracer: Tracer;
+  readonly attributes: AttributeCache;
 }
 
 /** Records one client call: A66's attempt and call metrics, and its CLIENT span. */
 class ClientCallRecorder implements ClientCallTelemetry {
   readonly #state: PluginState;
+  readonly #key: string;
   readonly #attributes: Attributes;
   readonly #span: Span;
   readonly #callStart = performance.now();
@@ -151,11 +181,19 @@ class ClientCallRecorder implements ClientCallTelemetry {
 
   constructor(state: PluginState, method: string, target: string, rawTarget: string) {
     this.#state = state;
-    this.#attributes = { 'grpc.method': method, 'grpc.target': target };
-    const attributes = rpcAttributes(method);
-    const { address, port } = targetAddress(rawTarget);
-    attributes['server.address'] = address;
-    if (port !== undefined) attributes['server.port'] = port;
+    const key = `${method}\n${target}\n${rawTarget}`;
+    this.#key = key;
+    this.#attributes = state.attributes.get(`m${key}`, () => ({
+      'grpc.method': method,
+      'grpc.target': target,
+    }));
+    const attributes = state.attributes.get(`s${key}`, () => {
+      const made = rpcAttributes(method);
+      const { address, port } = targetAddress(rawTarget);
+      made['server.address'] = address;
+      if (port !== undefined) made['server.port'] = port;
+      return made;
+    });
     this.#span = state.tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes });
   }
 
@@ -184,10 +222,10 @@ class ClientCallRecorder implements ClientCallTelemetry {
   onEnd(code: StatusCode, details: string): void {
     const now = performance.now();
     const client = this.#state.client;
-    const attributes: Attributes = {
+    const attributes = this.#state.attributes.get(`${code}${this.#key}`, () => ({
       ...this.#attributes,
       'grpc.status': statusCodeName(code) ?? 'UNKNOWN',
-    };
+    }));
     client.attemptDuration.record(seconds(this.#attemptStart || this.#callStart, now), attributes);
     client.attemptSentSize.record(this.#sent, attributes);
     client.attemptRcvdSize.record(this.#received, attributes);
@@ -206,14 +244,17 @@ class ServerCallRecorder implements ServerCallTelemetry {
   #sent = 0;
   #received = 0;
 
-  constructor(state: PluginState, method: string, name: string, metadata: Metadata) {
+  constructor(state: PluginState, method: string, name: string, metadata: () => Metadata) {
     this.#state = state;
     this.#method = method;
-    state.server.callStarted.add(1, { 'grpc.method': method });
-    const parent = propagation.extract(context.active(), metadata, METADATA_GETTER);
+    state.server.callStarted.add(
+      1,
+      state.attributes.get(`M${method}`, () => ({ 'grpc.method': method })),
+    );
+    const parent = propagation.extract(context.active(), { metadata }, METADATA_GETTER);
     this.#span = state.tracer.startSpan(
       name,
-      { kind: SpanKind.SERVER, attributes: rpcAttributes(name) },
+      { kind: SpanKind.SERVER, attributes: state.attributes.get(`R${name}`, () => rpcAttributes(name)) },
       parent,
     );
     this.#context = trace.setSpan(parent, this.#span);
@@ -229,10 +270,11 @@ class ServerCallRecorder implements ServerCallTelemetry {
 
   onEnd(code: StatusCode, details: string): void {
     const server = this.#state.server;
-    const attributes: Attributes = {
-      'grpc.method': this.#method,
+    const method = this.#method;
+    const attributes = this.#state.attributes.get(`S${code}\n${method}`, () => ({
+      'grpc.method': method,
       'grpc.status': statusCodeName(code) ?? 'UNKNOWN',
-    };
+    }));
     server.callDuration.record(seconds(this.#start, performance.now()), attributes);
     server.callSentSize.record(this.#sent, attributes);
     server.callRcvdSize.record(this.#received, attributes);
@@ -299,6 +341,7 @@ export class OpenTelemetryPlugin implements CallTelemetry {
         INSTRUMENTATION_NAME,
         INSTRUMENTATION_VERSION,
       ),
+      attributes: new AttributeCache(),
     };
   }
 
@@ -338,7 +381,7 @@ export class OpenTelemetryPlugin implements CallTelemetry {
     const name = methodName(info.method);
     const filter = this.#methodFilter;
     const method = info.registered || (filter !== undefined && accepts(filter, name)) ? name : OTHER;
-    return new ServerCallRecorder(this.#state, method, name, info.metadata());
+    return new ServerCallRecorder(this.#state, method, name, info.metadata);
   }
 
   /** The `grpc.target` of a channel target: canonical, or "other" when the filter rejects it. */
