@@ -18,7 +18,6 @@ import {
 } from '@grpc-aio/core';
 import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
 import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
-import type { Metadata } from '@grpc-aio/metadata';
 import { type ChannelzServer, registerServer, unregisterServer } from './channelz.js';
 import { type CredentialsSpec, credentialsSpec, insecureServerCredentials } from './credentials.js';
 import {
@@ -158,11 +157,16 @@ class AioServer implements Server, RpcHost, TransportHost {
     return this;
   }
 
-  callTelemetry(path: string, metadata: () => Metadata): ServerCallTelemetry | undefined {
-    // The one telemetry check of a call: nothing more runs for it when no telemetry is set or registered.
+  callTelemetry(path: string, rpc: ServerRpc): ServerCallTelemetry | undefined {
+    // The one telemetry check of a call: nothing more runs (nor is allocated) for it when no
+    // telemetry is set or registered.
     const telemetry = this.#telemetry ?? globalTelemetry();
     if (telemetry === undefined || telemetry.serverCall === undefined) return undefined;
-    return telemetry.serverCall({ method: path, registered: this.#registered.has(path), metadata });
+    return telemetry.serverCall({
+      method: path,
+      registered: this.#registered.has(path),
+      metadata: () => rpc.invocationMetadata(),
+    });
   }
 
   accept(rpc: ServerRpc): void {

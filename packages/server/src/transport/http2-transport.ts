@@ -19,7 +19,6 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
-import type { Metadata } from '@grpc-aio/metadata';
 import { type PeerAuth, peerAuth } from '../auth-context.js';
 import { type ChannelzServer, dropSocket, newSocket, socketAddress } from '../channelz.js';
 import { type CredentialsSpec, secureContextOptions } from '../credentials.js';
@@ -72,7 +71,7 @@ export interface TransportHost {
   /** A new RPC, its metadata in hand: run it, hold it until start(), or refuse it. */
   accept(rpc: ServerRpc): void;
   /** The recorder of a new call, or undefined when no telemetry is set or registered. */
-  callTelemetry(path: string, metadata: () => Metadata): ServerCallTelemetry | undefined;
+  callTelemetry(path: string, rpc: ServerRpc): ServerCallTelemetry | undefined;
 }
 
 // The texts of requests refused before they reach a handler: C-core's (1.84, hpack_parse_result.cc,
@@ -527,7 +526,7 @@ export class Http2Transport {
       origin: corsOrigin,
     });
     const rpc = new ServerRpc(call.host(this.#host.rpcHost), path, call);
-    const telemetry = this.#host.callTelemetry(path, () => rpc.invocationMetadata());
+    const telemetry = this.#host.callTelemetry(path, rpc);
     if (telemetry !== undefined) rpc.observe(telemetry);
     call.attach(rpc, telemetry);
     this.#host.accept(rpc);
@@ -568,7 +567,7 @@ export class Http2Transport {
     const call = new Http2ServerCall(stream, rawHeaders, this.#settings, connection, start);
     const path = headers[':path'] ?? '';
     const rpc = new ServerRpc(this.#host.rpcHost, path, call);
-    const telemetry = this.#host.callTelemetry(path, () => rpc.invocationMetadata());
+    const telemetry = this.#host.callTelemetry(path, rpc);
     if (telemetry !== undefined) rpc.observe(telemetry);
     call.attach(rpc, telemetry);
     this.#host.accept(rpc);
