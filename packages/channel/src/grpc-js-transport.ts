@@ -69,6 +69,7 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   readonly #channel: GrpcJsChannel;
   #listener: TransportListener | undefined;
   #failed = false;
+  #ended = false;
   #cancelDeadline: (() => void) | undefined;
 
   constructor(call: GrpcJsCall, flags: number, waitForReady: boolean, channel: GrpcJsChannel) {
@@ -121,6 +122,8 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   whenStarted(callback: () => void): void {
     const channel = this.#channel;
     const check = (): void => {
+      // A call that ended (it failed before the channel was READY) stops watching at the next change.
+      if (this.#ended) return;
       const state = channel.getConnectivityState(false);
       if (state === READY) callback();
       else if (state !== SHUTDOWN) channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, check);
@@ -151,6 +154,7 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   }
 
   onReceiveStatus(status: StatusObject): void {
+    this.#ended = true;
     this.#cancelDeadline?.();
     if (this.#failed) return;
     try {
@@ -180,6 +184,7 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
 
   #fail(error: unknown, text?: string): void {
     this.#failed = true;
+    this.#ended = true;
     const details =
       text ??
       `${RESPONSE_HANDLING_FAILED}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;

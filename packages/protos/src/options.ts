@@ -71,19 +71,7 @@ export function conversionOptions(options: LoadOptions | ConversionOptions | und
 }
 
 /** The keys of the load functions' options (`filename` is loadFromSource's): anything else is refused. */
-const LOAD_OPTIONS = new Set([
-  'includeDirs',
-  'keepCase',
-  'longs',
-  'enums',
-  'bytes',
-  'defaults',
-  'arrays',
-  'objects',
-  'oneofs',
-  'json',
-  'filename',
-]);
+const LOAD_OPTIONS = new Set(['includeDirs', 'keepCase', ...CONVERSION_KEYS, 'filename']);
 
 const BOOLEAN_OPTIONS = ['keepCase', 'defaults', 'arrays', 'objects', 'oneofs', 'json'] as const;
 
