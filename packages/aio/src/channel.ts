@@ -4,7 +4,8 @@ import {
   secureChannel as secureChannelBase,
 } from '@grpc-aio/channel';
 import type { Channel, ChannelCredentials } from '@grpc-aio/core';
-import { type ClientInterceptor, interceptChannel, validateClientInterceptors } from '@grpc-aio/interceptors';
+import { type ClientInterceptor, interceptChannel } from '@grpc-aio/interceptors';
+import { validateClientInterceptors } from '@grpc-aio/interceptors/internal';
 import { track } from './runtime.js';
 
 /** Options of `insecureChannel`/`secureChannel`: channel arguments, compression and interceptors. */

@@ -45,7 +45,7 @@ export function h2loadVersion() {
 }
 
 /** h2load's arguments for one run (`-n` requests, so that every run is bounded). */
-export function h2loadArgs({ port, connections, streams, requests, bodyFile, gzip }) {
+function h2loadArgs({ port, connections, streams, requests, bodyFile, gzip }) {
   return [
     `-c${connections}`,
     `-m${streams}`,

@@ -1,4 +1,4 @@
-export function percentile(sorted, fraction) {
+function percentile(sorted, fraction) {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
   return sorted[index];

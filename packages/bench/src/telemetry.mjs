@@ -1,7 +1,9 @@
 // Telemetry for the `aio+noop` and `aio+otel` arms: grpc-aio with the OpenTelemetry plugin on no-op
 // providers (the API alone: what instrumentation costs when nobody records), and on the SDK
-// recording every metric and span (spans go to an exporter that drops them, so memory stays flat;
-// context manager and W3C propagator set as an application would).
+// recording every metric and span as a production setup does: spans through a BatchSpanProcessor
+// (the SDK's advice for production; SimpleSpanProcessor, which exports each span as it ends, is for
+// debugging) to an exporter that drops them, so memory stays flat; context manager and W3C
+// propagator set as an application would.
 import { OpenTelemetryPlugin } from '@grpc-aio/observability';
 
 /** The telemetry of an arm (`aio+noop`, `aio+otel`), or undefined for any other. */
@@ -12,7 +14,7 @@ export async function armTelemetry(name) {
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
   const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
   const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
-  const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   class Reader extends MetricReader {
@@ -22,6 +24,6 @@ export async function armTelemetry(name) {
   const dropping = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
   return new OpenTelemetryPlugin({
     meterProvider: new MeterProvider({ readers: [new Reader()] }),
-    tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropping)] }),
+    tracerProvider: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropping)] }),
   });
 }

@@ -7,12 +7,15 @@ import type {
   WaitOptions,
 } from '@grpc-aio/core';
 import {
+  CALL_TELEMETRY,
   type CallOptions,
   type CallTelemetry,
+  CHANNEL_TELEMETRY,
   type Channel,
   ChannelConnectivity,
   type ChannelCredentials,
   type ChannelOption,
+  type ClientCallTelemetry,
   type Compression,
   checkTelemetry,
   type Deserializer,
@@ -20,9 +23,9 @@ import {
   isCompression,
   type MethodOptions,
   type RequestIterable,
-  rejectUnknownOptions,
   type Serializer,
 } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { CALL_CREDENTIALS_ON_INSECURE_CHANNEL, CHANNEL_CLOSED, UsageError } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
 import {
@@ -194,6 +197,15 @@ export class ClientChannel implements Channel, CallOwner {
     return this.#transport;
   }
 
+  /**
+   * The recorder of a call made through interceptors on this channel (the `TelemetryChannel`
+   * seam of `@grpc-aio/core`): undefined when no telemetry is set or registered.
+   */
+  [CHANNEL_TELEMETRY](method: string): ClientCallTelemetry | undefined {
+    const telemetry = this.#telemetry ?? globalTelemetry();
+    return telemetry?.clientCall?.({ method, target: this.#transport.target ?? 'unknown' });
+  }
+
   unaryUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
     method: string,
     requestSerializer?: Serializer<TRequest> | null,
@@ -329,13 +341,19 @@ export class ClientChannel implements Channel, CallOwner {
     const now = transport.now === undefined ? undefined : () => transport.now!();
     const deadline =
       timeout == null ? Number.POSITIVE_INFINITY : (now === undefined ? Date.now() : now()) + timeout * 1000;
-    // The one telemetry check of a call: nothing more runs for it when no telemetry is set or registered.
-    const telemetry = this.#telemetry ?? globalTelemetry();
+    // An interceptor chain's call: this RPC is one of its attempts (the chain ends the call).
+    // Otherwise the one telemetry check of a call: nothing more runs for it when no telemetry is
+    // set or registered, and the call is its own single attempt.
+    const chained = (options as { [CALL_TELEMETRY]?: ClientCallTelemetry } | undefined)?.[CALL_TELEMETRY];
+    let call: ClientCallTelemetry | undefined;
+    if (chained === undefined) {
+      const telemetry = this.#telemetry ?? globalTelemetry();
+      if (telemetry !== undefined)
+        call = telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' });
+    }
     return {
-      telemetry:
-        telemetry === undefined
-          ? undefined
-          : telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' }),
+      telemetry: (chained ?? call)?.attempt(),
+      callTelemetry: call,
       transport: transport.createCall(method, deadline, options),
       method,
       serializer,

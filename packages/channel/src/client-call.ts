@@ -1,4 +1,11 @@
-import type { Call, ClientCallTelemetry, Deserializer, RequestIterable, Serializer } from '@grpc-aio/core';
+import type {
+  Call,
+  ClientAttemptTelemetry,
+  ClientCallTelemetry,
+  Deserializer,
+  RequestIterable,
+  Serializer,
+} from '@grpc-aio/core';
 import { EOF, isStatusCode, StatusCode } from '@grpc-aio/core';
 import {
   AioRpcError,
@@ -8,10 +15,9 @@ import {
   InvalidStateError,
   LOCALLY_CANCELLED,
   RPC_ALREADY_FINISHED,
-  runDoneCallbacks,
-  terminatedRepr,
   UsageError,
 } from '@grpc-aio/errors';
+import { runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
 import type { CallTransport, TransportListener, TransportStatus } from './transport.js';
 
@@ -104,8 +110,10 @@ export interface ClientCallInit<TRequest, TResponse> {
   owner?: CallOwner | undefined;
   /** The clock `timeRemaining()` reads, in milliseconds since the epoch (default `Date.now`). */
   now?: (() => number) | undefined;
-  /** Records the call (metrics, traces); undefined when no telemetry is set or registered. */
-  telemetry?: ClientCallTelemetry | undefined;
+  /** Records this RPC as an attempt (metrics, traces); undefined when no telemetry is set or registered. */
+  telemetry?: ClientAttemptTelemetry | undefined;
+  /** Records the call, when this RPC is the whole call (not an attempt of an interceptor chain's call). */
+  callTelemetry?: ClientCallTelemetry | undefined;
 }
 
 /**
@@ -121,7 +129,8 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   readonly #now: () => number;
   readonly #method: string;
   #owner: CallOwner | undefined;
-  readonly #telemetry: ClientCallTelemetry | undefined;
+  readonly #telemetry: ClientAttemptTelemetry | undefined;
+  readonly #callTelemetry: ClientCallTelemetry | undefined;
 
   #status: TransportStatus | undefined;
   #locallyCancelled = false;
@@ -169,6 +178,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.#method = init.method ?? '';
     this.#owner = init.owner;
     this.#telemetry = init.telemetry;
+    this.#callTelemetry = init.callTelemetry;
     this.unaryResponse = unaryResponse;
     const signal = init.signal;
     if (signal !== undefined) {
@@ -406,7 +416,10 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   #finish(status: TransportStatus): void {
     this.#status = status;
-    this.#telemetry?.onEnd(status.code, status.details);
+    if (this.#telemetry !== undefined) {
+      this.#telemetry.onAttemptEnd(status.code, status.details);
+      this.#callTelemetry?.onCallEnd(status.code, status.details);
+    }
     if (this.#signal !== undefined) {
       this.#signal.removeEventListener('abort', this.#onAbort!);
       this.#signal = undefined;

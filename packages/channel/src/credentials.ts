@@ -9,7 +9,7 @@ import type { MetadataLike } from '@grpc-aio/metadata';
 import { toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 
 /** The message of the error the credential kinds grpc-js lacks throw. */
-export function notSupportedOnGrpcJs(name: string): string {
+function notSupportedOnGrpcJs(name: string): string {
   return `${name} is not supported on grpc-js.`;
 }
 

@@ -30,9 +30,7 @@ export {
   insecureChannelCredentials,
   localChannelCredentials,
   metadataCallCredentials,
-  notSupportedOnGrpcJs,
   sslChannelCredentials,
   xdsChannelCredentials,
 } from './credentials.js';
-export { toGrpcJsChannelOptions } from './options.js';
 export { USER_AGENT, VERSION } from './version.js';

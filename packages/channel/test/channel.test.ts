@@ -10,10 +10,10 @@ import {
   insecureChannel,
   MAX_SEND_METADATA_ENTRY_SIZE,
   MAX_SEND_METADATA_SIZE_OPTION,
-  toGrpcJsChannelOptions,
   USER_AGENT,
   VERSION,
 } from '../src/index.js';
+import { toGrpcJsChannelOptions } from '../src/options.js';
 import { bytes, Methods, startServer, type TestServer, text } from './server.js';
 
 let server: TestServer;

@@ -54,7 +54,7 @@ const service: grpc.ServiceDefinition = {
 };
 
 /** What the server observed, for assertions. */
-export interface Observed {
+interface Observed {
   /** Metadata of the last call per method path. */
   metadata: Map<string, grpc.Metadata>;
   /** Paths of calls the server saw cancelled. */

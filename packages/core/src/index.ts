@@ -41,7 +41,6 @@ export {
   statusCodeToString,
 } from './enums.js';
 export { EOF, isEOF } from './eof.js';
-export { rejectUnknownOptions } from './options.js';
 export type { Deserializer, Serializer } from './serialization.js';
 // Server-side contracts.
 export type {
@@ -62,9 +61,18 @@ export type {
 // Telemetry: how channels and servers report calls to an observability plugin.
 export type {
   CallTelemetry,
+  ClientAttemptTelemetry,
   ClientCallInfo,
   ClientCallTelemetry,
   ServerCallInfo,
   ServerCallTelemetry,
+  TelemetryChannel,
 } from './telemetry.js';
-export { checkTelemetry, deregisterTelemetry, globalTelemetry, registerTelemetry } from './telemetry.js';
+export {
+  CALL_TELEMETRY,
+  CHANNEL_TELEMETRY,
+  checkTelemetry,
+  deregisterTelemetry,
+  globalTelemetry,
+  registerTelemetry,
+} from './telemetry.js';

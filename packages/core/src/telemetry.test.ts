@@ -13,10 +13,13 @@ import {
 function recording(name: string, log: string[]): CallTelemetry {
   return {
     clientCall: ({ method }): ClientCallTelemetry => ({
-      onAttemptStart: (metadata) => metadata.copy().set(`x-${name}`, method),
-      onSent: (bytes) => log.push(`${name} sent ${bytes}`),
-      onReceived: (bytes) => log.push(`${name} received ${bytes}`),
-      onEnd: (code) => log.push(`${name} end ${code}`),
+      attempt: () => ({
+        onAttemptStart: (metadata) => metadata.copy().set(`x-${name}`, method),
+        onSent: (bytes) => log.push(`${name} sent ${bytes}`),
+        onReceived: (bytes) => log.push(`${name} received ${bytes}`),
+        onAttemptEnd: (code) => log.push(`${name} attempt end ${code}`),
+      }),
+      onCallEnd: (code) => log.push(`${name} call end ${code}`),
     }),
     serverCall: () => ({
       onSent: () => {},
@@ -50,20 +53,34 @@ describe('telemetry registry', () => {
     expect(globalTelemetry()).toBe(a);
     registerTelemetry(b);
     const recorder = globalTelemetry()!.clientCall!({ method: '/s/M', target: 't' })!;
-    const sent = recorder.onAttemptStart(new Metadata());
+    const attempt = recorder.attempt();
+    const sent = attempt.onAttemptStart(new Metadata());
     expect([...sent]).toEqual([
       ['x-a', '/s/M'],
       ['x-b', '/s/M'],
     ]);
-    recorder.onSent(3);
-    recorder.onEnd(StatusCode.OK, '');
+    attempt.onSent(3);
+    attempt.onReceived(4);
+    attempt.onAttemptEnd(StatusCode.UNAVAILABLE, '');
+    recorder.onCallEnd(StatusCode.OK, '');
     const server = globalTelemetry()!.serverCall!({
       method: '/s/M',
       registered: true,
       metadata: () => new Metadata(),
     })!;
     expect(server.run!(() => 42)).toBe(42);
-    expect(log).toEqual(['a sent 3', 'b sent 3', 'a end 0', 'b end 0', 'a run', 'b run']);
+    expect(log).toEqual([
+      'a sent 3',
+      'b sent 3',
+      'a received 4',
+      'b received 4',
+      'a attempt end 14',
+      'b attempt end 14',
+      'a call end 0',
+      'b call end 0',
+      'a run',
+      'b run',
+    ]);
     expect(deregisterTelemetry(a)).toBe(true);
     expect(deregisterTelemetry(a)).toBe(false);
     expect(globalTelemetry()).toBe(b);

@@ -7,11 +7,11 @@ import type { StatusCode } from './enums.js';
 // check per call, and nothing else runs.
 
 /**
- * Records one client call (one attempt: grpc-aio makes one attempt per call). Made by
- * {@link CallTelemetry.clientCall}; the channel calls its methods in this order: `onAttemptStart`
- * once, `onSent`/`onReceived` per message, `onEnd` once.
+ * Records one attempt of a client call: one RPC on the wire. Made by
+ * {@link ClientCallTelemetry.attempt}; the channel calls its methods in this order:
+ * `onAttemptStart` once, `onSent`/`onReceived` per message, `onAttemptEnd` once.
  */
-export interface ClientCallTelemetry {
+export interface ClientAttemptTelemetry {
   /**
    * The attempt starts: its request headers are about to be sent.
    * @param metadata the request metadata (may be read-only; never modify it).
@@ -30,10 +30,45 @@ export interface ClientCallTelemetry {
    */
   onReceived(bytes: number): void;
   /**
+   * The attempt ended with this status.
+   * @param details the status details ('' for none).
+   */
+  onAttemptEnd(code: StatusCode, details: string): void;
+}
+
+/**
+ * Records one client call as the application made it. Made by {@link CallTelemetry.clientCall}
+ * when the application calls a multi-callable (before its client interceptors run); each RPC the
+ * call makes on the channel (one, or one per retry an interceptor makes) is an attempt. The
+ * channel or the interceptor chain calls `onCallEnd` once, with the status the application sees.
+ */
+export interface ClientCallTelemetry {
+  /** An attempt of this call starts on the channel: its recorder. */
+  attempt(): ClientAttemptTelemetry;
+  /**
    * The call ended with this status (the status the application sees).
    * @param details the status details ('' for none).
    */
-  onEnd(code: StatusCode, details: string): void;
+  onCallEnd(code: StatusCode, details: string): void;
+}
+
+/**
+ * The call options key under which an interceptor chain hands its call's recorder to the channel
+ * beneath, so that the channel's RPC is recorded as an attempt of that call. For channel and
+ * interceptor implementations.
+ */
+export const CALL_TELEMETRY: unique symbol = Symbol.for('grpc-aio.callTelemetry') as never;
+
+/**
+ * The method of a channel that makes the recorder of a new call (undefined when no telemetry is
+ * set or registered): an interceptor chain asks the channel it wraps when the application makes
+ * a call. For channel and interceptor implementations.
+ */
+export const CHANNEL_TELEMETRY: unique symbol = Symbol.for('grpc-aio.channelTelemetry') as never;
+
+/** A channel that can make call recorders ({@link CHANNEL_TELEMETRY}). */
+export interface TelemetryChannel {
+  [CHANNEL_TELEMETRY]?(method: string): ClientCallTelemetry | undefined;
 }
 
 /**
@@ -182,19 +217,9 @@ function combineTelemetry(list: readonly CallTelemetry[]): CallTelemetry | undef
       }
       if (recorders.length <= 1) return recorders[0];
       return {
-        onAttemptStart: (metadata) => {
-          let sent = metadata;
-          for (const recorder of recorders) sent = recorder.onAttemptStart(sent);
-          return sent;
-        },
-        onSent: (bytes) => {
-          for (const recorder of recorders) recorder.onSent(bytes);
-        },
-        onReceived: (bytes) => {
-          for (const recorder of recorders) recorder.onReceived(bytes);
-        },
-        onEnd: (code, details) => {
-          for (const recorder of recorders) recorder.onEnd(code, details);
+        attempt: () => combineAttempts(recorders.map((recorder) => recorder.attempt())),
+        onCallEnd: (code, details) => {
+          for (const recorder of recorders) recorder.onCallEnd(code, details);
         },
       };
     },
@@ -221,6 +246,26 @@ function combineTelemetry(list: readonly CallTelemetry[]): CallTelemetry | undef
             fn,
           )(),
       };
+    },
+  };
+}
+
+/** One attempt recorder for several. */
+function combineAttempts(attempts: readonly ClientAttemptTelemetry[]): ClientAttemptTelemetry {
+  return {
+    onAttemptStart: (metadata) => {
+      let sent = metadata;
+      for (const attempt of attempts) sent = attempt.onAttemptStart(sent);
+      return sent;
+    },
+    onSent: (bytes) => {
+      for (const attempt of attempts) attempt.onSent(bytes);
+    },
+    onReceived: (bytes) => {
+      for (const attempt of attempts) attempt.onReceived(bytes);
+    },
+    onAttemptEnd: (code, details) => {
+      for (const attempt of attempts) attempt.onAttemptEnd(code, details);
     },
   };
 }

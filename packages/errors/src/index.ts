@@ -1,4 +1,3 @@
-export { runDoneCallbacks } from './callbacks.js';
 export type { AioRpcErrorJSON, ErrorOptions } from './errors.js';
 export {
   AbortError,
@@ -9,7 +8,6 @@ export {
   InvalidStateError,
   RpcError,
   Status,
-  terminatedRepr,
   UsageError,
 } from './errors.js';
 export {
@@ -18,7 +16,6 @@ export {
   CALL_CREDENTIALS_ON_INSECURE_CHANNEL,
   CHANNEL_CLOSED,
   CONCURRENT_RPC_LIMIT,
-  GARBAGE_COLLECTED,
   HALF_CLOSED,
   INITIAL_METADATA_ALREADY_SENT,
   LOCALLY_ABORTED,

@@ -11,8 +11,6 @@ export const HALF_CLOSED = 'RPC is half closed after calling "done_writing".';
 export const RPC_ALREADY_FINISHED = 'RPC already finished.';
 /** The details of a locally cancelled call. */
 export const LOCALLY_CANCELLED = 'Locally cancelled by application!';
-/** The details of a call cancelled because its object was collected. */
-export const GARBAGE_COLLECTED = 'Cancelled upon garbage collection!';
 /** `abort()` called twice. */
 export const ABORT_ALREADY_CALLED = 'Abort already called!';
 /** The message of the AbortError that `abort()` throws. */

@@ -17,7 +17,7 @@ export type {
   UnaryUnaryClientInterceptor,
   UnaryUnaryContinuation,
 } from './client/client-interceptor.js';
-export { isClientInterceptor, validateClientInterceptors } from './client/client-interceptor.js';
+export { isClientInterceptor } from './client/client-interceptor.js';
 // Ready-made interceptors.
 export { defaultTimeoutInterceptor } from './client/default-timeout-interceptor.js';
 export { interceptChannel } from './client/intercept-channel.js';

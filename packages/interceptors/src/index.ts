@@ -38,7 +38,6 @@ export {
   metadataInterceptor,
   retryInterceptor,
   STREAM_INTERCEPTOR_BAD_RESULT,
-  validateClientInterceptors,
 } from './client.js';
 export type {
   ErrorToStatus,
@@ -59,9 +58,6 @@ export {
   isServerInterceptor,
   RpcContextVar,
   recoveryInterceptor,
-  runInRpcScope,
-  runServerInterceptors,
   serverLoggingInterceptor,
-  validateServerInterceptors,
   wrapHandler,
 } from './server.js';

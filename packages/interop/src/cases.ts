@@ -9,7 +9,7 @@ import { bodySize, TestService, UnimplementedService, zeros } from './proto.js';
 import { ECHO_INITIAL, ECHO_TRAILING } from './test-service.js';
 
 /** The status message of special_status_message (whitespace, BMP and non-BMP characters). */
-export const SPECIAL_STATUS_MESSAGE = '\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n';
+const SPECIAL_STATUS_MESSAGE = '\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n';
 
 /** What a case gets: the channel to the server under test. */
 export interface CaseContext {

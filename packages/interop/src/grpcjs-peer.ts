@@ -47,7 +47,7 @@ async function writeResponses(call: grpc.ServerWritableStream<Msg, Msg>, request
 }
 
 /** The TestService on raw grpc-js (UnimplementedCall not implemented: grpc-js answers UNIMPLEMENTED). */
-export const grpcJsTestService: grpc.UntypedServiceImplementation = {
+const grpcJsTestService: grpc.UntypedServiceImplementation = {
   EmptyCall(call: grpc.ServerUnaryCall<Msg, Msg>, callback: grpc.sendUnaryData<Msg>) {
     callback(null, {}, echo(call));
   },

@@ -3,9 +3,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** /usr/bin/python3 (Debian's python3-grpcio is installed for it). */
-export const PYTHON = '/usr/bin/python3';
+const PYTHON = '/usr/bin/python3';
 /** packages/interop/python. */
-export const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
+const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
 
 /** Why Python peers cannot run here, or undefined when they can. */

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { loadProtosAndServices } from '@grpc-aio/protos';
 
 /** Absolute path of the interop .proto file (shared with the grpc-js and Python peers). */
-export const TEST_PROTO = fileURLToPath(new URL('../protos/test.proto', import.meta.url));
+const TEST_PROTO = fileURLToPath(new URL('../protos/test.proto', import.meta.url));
 
 /** Loading options: the same for grpc-aio (protobufjs) and proto-loader. */
-export const LOAD_OPTIONS = { longs: Number } as const;
+const LOAD_OPTIONS = { longs: Number } as const;
 
 const loaded = loadProtosAndServices(TEST_PROTO, LOAD_OPTIONS);
 

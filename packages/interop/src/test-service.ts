@@ -38,7 +38,7 @@ async function* respond(request: Msg, context: ServicerContext): AsyncGenerator<
 }
 
 /** The TestService implementation (UnimplementedCall is left out: it answers UNIMPLEMENTED). */
-export const testServiceImplementation = {
+const testServiceImplementation = {
   async EmptyCall(_request: Msg, context: ServicerContext) {
     await echoMetadata(context);
     return {};

@@ -34,7 +34,7 @@ export function installBrand(cls: abstract new (...args: never[]) => unknown, id
 }
 
 /** True when `value` carries the brand `id`, whichever copy of the class created it. */
-export function hasBrand(value: unknown, id: string): boolean {
+function hasBrand(value: unknown, id: string): boolean {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
   const brands = (value as Branded)[BRANDS];
   return brands?.includes(id) === true;

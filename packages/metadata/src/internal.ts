@@ -1,4 +1,4 @@
 // @grpc-aio/metadata/internal: helpers shared by the grpc-aio packages.
 // This entry point is not for applications and does not follow semantic versioning.
-export { hasBrand, installBrand } from './brand.js';
+export { installBrand } from './brand.js';
 export { pyBytesRepr, pyStringRepr } from './repr.js';

@@ -1,20 +1,22 @@
 import {
   type CallTelemetry,
+  type ClientAttemptTelemetry,
   type ClientCallInfo,
   type ClientCallTelemetry,
   deregisterTelemetry,
   registerTelemetry,
-  rejectUnknownOptions,
   type ServerCallInfo,
   type ServerCallTelemetry,
   StatusCode,
   statusCodeName,
 } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import type { Metadata } from '@grpc-aio/metadata';
 import {
   type Attributes,
   type Context,
   context,
+  isSpanContextValid,
   type MeterProvider,
   metrics,
   propagation,
@@ -102,27 +104,20 @@ const METADATA_GETTER: TextMapGetter<LazyMetadata> = {
 };
 
 /**
- * Attribute objects made once and reused (per method, target and status): a call allocates none.
- * Bounded like the target cache; past the bound they are made per call. The SDK copies what it
- * keeps, so sharing them is safe.
+ * The largest number of methods (per target on channels; per kind, registered or not, on servers)
+ * whose attribute objects are kept; past it they are made per call. Servers receive arbitrary
+ * method names from clients: the bound keeps memory flat.
  */
-class AttributeCache {
-  readonly #entries = new Map<string, Attributes>();
+const METHOD_CACHE_LIMIT = 4096;
 
-  get(key: string, make: () => Attributes): Attributes {
-    let value = this.#entries.get(key);
-    if (value === undefined) {
-      value = Object.freeze(make());
-      if (this.#entries.size < ATTRIBUTE_CACHE_LIMIT) this.#entries.set(key, value);
-    }
-    return value;
-  }
-}
-
-const ATTRIBUTE_CACHE_LIMIT = 4096;
-
-/** The largest number of targets whose `grpc.target` value is kept (beyond it, filtered per call). */
+/** The largest number of targets whose attribute objects are kept (beyond it, made per call). */
 const TARGET_CACHE_LIMIT = 1000;
+
+/** Stores `value` under `key` unless the map is full. @returns `value`. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  if (map.size < METHOD_CACHE_LIMIT) map.set(key, value);
+  return value;
+}
 
 function seconds(since: number, now: number): number {
   return (now - since) / 1000;
@@ -165,50 +160,94 @@ interface PluginState {
   readonly client: ClientInstruments;
   readonly server: ServerInstruments;
   readonly tracer: Tracer;
-  readonly attributes: AttributeCache;
 }
 
-/** Records one client call: A66's attempt and call metrics, and its CLIENT span. */
-class ClientCallRecorder implements ClientCallTelemetry {
-  readonly #state: PluginState;
-  readonly #key: string;
-  readonly #attributes: Attributes;
-  readonly #span: Span;
+/**
+ * True when the global propagator writes or reads anything: without one (the API's default) a
+ * call neither injects nor extracts trace context.
+ */
+function propagating(): boolean {
+  return propagation.fields().length > 0;
+}
+
+/**
+ * The attribute objects every call of one method shares (and, on channels, of one target): made
+ * once, frozen, reused, so that a call allocates none. The SDK copies what it keeps.
+ */
+abstract class MethodAttributes {
+  /** The attributes of the `started` counter. */
+  readonly started: Attributes;
+  /** The attributes of the call's span. */
+  readonly span: Attributes;
+  /** The span name: `package.Service/Method`. */
+  readonly name: string;
+  // The attributes of the metrics recorded at the end, with grpc.status, by status code.
+  readonly #ended: Attributes[] = [];
+
+  constructor(name: string, started: Attributes, span: Attributes) {
+    this.name = name;
+    this.started = Object.freeze(started);
+    this.span = Object.freeze(span);
+  }
+
+  /** The attributes of a metric recorded at the end of a call or attempt: with `grpc.status`. */
+  ended(code: StatusCode): Attributes {
+    let attributes = this.#ended[code];
+    if (attributes === undefined) {
+      attributes = Object.freeze({ ...this.started, 'grpc.status': statusCodeName(code) ?? 'UNKNOWN' });
+      if (code >= 0 && code <= 16) this.#ended[code] = attributes;
+    }
+    return attributes;
+  }
+}
+
+/** A method as a channel calls it, on one target. */
+class ClientMethod extends MethodAttributes {
+  constructor(name: string, target: string, rawTarget: string) {
+    const span = rpcAttributes(name);
+    const { address, port } = targetAddress(rawTarget);
+    span['server.address'] = address;
+    if (port !== undefined) span['server.port'] = port;
+    super(name, { 'grpc.method': name, 'grpc.target': target }, span);
+  }
+}
+
+/** A method as a server records it (`grpc.method` is "other" for filtered-out methods). */
+class ServerMethod extends MethodAttributes {
+  constructor(name: string, recorded: string) {
+    super(name, { 'grpc.method': recorded }, rpcAttributes(name));
+  }
+}
+
+/**
+ * Records one client call: A66's call metric and its CLIENT span. The call is its own first attempt
+ * (no allocation for the usual single-attempt call); later attempts (retries made by an
+ * interceptor) get their own recorder.
+ */
+class ClientCallRecorder implements ClientCallTelemetry, ClientAttemptTelemetry {
+  readonly state: PluginState;
+  readonly method: ClientMethod;
+  readonly span: Span;
   readonly #callStart = performance.now();
+  #attempts = 0;
+  // The first attempt's state.
   #attemptStart = 0;
   #sent = 0;
   #received = 0;
 
-  constructor(state: PluginState, method: string, target: string, rawTarget: string) {
-    this.#state = state;
-    const key = `${method}\n${target}\n${rawTarget}`;
-    this.#key = key;
-    this.#attributes = state.attributes.get(`m${key}`, () => ({
-      'grpc.method': method,
-      'grpc.target': target,
-    }));
-    const attributes = state.attributes.get(`s${key}`, () => {
-      const made = rpcAttributes(method);
-      const { address, port } = targetAddress(rawTarget);
-      made['server.address'] = address;
-      if (port !== undefined) made['server.port'] = port;
-      return made;
-    });
-    this.#span = state.tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes });
+  constructor(state: PluginState, method: ClientMethod) {
+    this.state = state;
+    this.method = method;
+    this.span = state.tracer.startSpan(method.name, { kind: SpanKind.CLIENT, attributes: method.span });
+  }
+
+  attempt(): ClientAttemptTelemetry {
+    return this.#attempts++ === 0 ? this : new ClientAttemptRecorder(this);
   }
 
   onAttemptStart(metadata: Metadata): Metadata {
     this.#attemptStart = performance.now();
-    this.#state.client.attemptStarted.add(1, this.#attributes);
-    // Into a plain object first: the metadata is copied only when the propagator writes something.
-    const headers: Record<string, string> = {};
-    propagation.inject(trace.setSpan(context.active(), this.#span), headers);
-    let carrier: Metadata | undefined;
-    for (const key in headers) {
-      carrier ??= metadata.copy();
-      METADATA_SETTER.set(carrier, key, headers[key] as string);
-    }
-    return carrier ?? metadata;
+    return startAttempt(this, metadata);
   }
 
   onSent(bytes: number): void {
@@ -219,45 +258,95 @@ class ClientCallRecorder implements ClientCallTelemetry {
     this.#received += bytes;
   }
 
-  onEnd(code: StatusCode, details: string): void {
-    const now = performance.now();
-    const client = this.#state.client;
-    const attributes = this.#state.attributes.get(`${code}${this.#key}`, () => ({
-      ...this.#attributes,
-      'grpc.status': statusCodeName(code) ?? 'UNKNOWN',
-    }));
-    client.attemptDuration.record(seconds(this.#attemptStart || this.#callStart, now), attributes);
-    client.attemptSentSize.record(this.#sent, attributes);
-    client.attemptRcvdSize.record(this.#received, attributes);
-    client.callDuration.record(seconds(this.#callStart, now), attributes);
-    endSpan(this.#span, code, details, code !== StatusCode.OK);
+  onAttemptEnd(code: StatusCode): void {
+    endAttempt(this, this.#attemptStart || this.#callStart, this.#sent, this.#received, code);
+  }
+
+  onCallEnd(code: StatusCode, details: string): void {
+    this.state.client.callDuration.record(
+      seconds(this.#callStart, performance.now()),
+      this.method.ended(code),
+    );
+    endSpan(this.span, code, details, code !== StatusCode.OK);
   }
 }
 
-/** Records one server call: A66's server metrics, and its SERVER span (the handler's context). */
+/** Counts an attempt and puts the call's span context into its metadata. */
+function startAttempt(call: ClientCallRecorder, metadata: Metadata): Metadata {
+  call.state.client.attemptStarted.add(1, call.method.started);
+  if (!propagating()) return metadata;
+  // Into a plain object first: the metadata is copied only when the propagator writes something.
+  const headers: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), call.span), headers);
+  let carrier: Metadata | undefined;
+  for (const key in headers) {
+    carrier ??= metadata.copy();
+    METADATA_SETTER.set(carrier, key, headers[key] as string);
+  }
+  return carrier ?? metadata;
+}
+
+/** Records A66's attempt metrics. */
+function endAttempt(
+  call: ClientCallRecorder,
+  start: number,
+  sent: number,
+  received: number,
+  code: StatusCode,
+): void {
+  const client = call.state.client;
+  const attributes = call.method.ended(code);
+  client.attemptDuration.record(seconds(start, performance.now()), attributes);
+  client.attemptSentSize.record(sent, attributes);
+  client.attemptRcvdSize.record(received, attributes);
+}
+
+/** A second or later attempt of a call. */
+class ClientAttemptRecorder implements ClientAttemptTelemetry {
+  readonly #call: ClientCallRecorder;
+  #start = performance.now();
+  #sent = 0;
+  #received = 0;
+
+  constructor(call: ClientCallRecorder) {
+    this.#call = call;
+  }
+
+  onAttemptStart(metadata: Metadata): Metadata {
+    this.#start = performance.now();
+    return startAttempt(this.#call, metadata);
+  }
+
+  onSent(bytes: number): void {
+    this.#sent += bytes;
+  }
+
+  onReceived(bytes: number): void {
+    this.#received += bytes;
+  }
+
+  onAttemptEnd(code: StatusCode): void {
+    endAttempt(this.#call, this.#start, this.#sent, this.#received, code);
+  }
+}
+
+/**
+ * Records one server call: A66's server metrics, and its SERVER span. Without trace context to
+ * give the handler (no span context: no-op tracer, nothing propagated), it has no `run`, and the
+ * server runs the handler as it would without telemetry.
+ */
 class ServerCallRecorder implements ServerCallTelemetry {
   readonly #state: PluginState;
-  readonly #method: string;
+  readonly #method: ServerMethod;
   readonly #span: Span;
-  readonly #context: Context;
   readonly #start = performance.now();
   #sent = 0;
   #received = 0;
 
-  constructor(state: PluginState, method: string, name: string, metadata: () => Metadata) {
+  constructor(state: PluginState, method: ServerMethod, span: Span) {
     this.#state = state;
     this.#method = method;
-    state.server.callStarted.add(
-      1,
-      state.attributes.get(`M${method}`, () => ({ 'grpc.method': method })),
-    );
-    const parent = propagation.extract(context.active(), { metadata }, METADATA_GETTER);
-    this.#span = state.tracer.startSpan(
-      name,
-      { kind: SpanKind.SERVER, attributes: state.attributes.get(`R${name}`, () => rpcAttributes(name)) },
-      parent,
-    );
-    this.#context = trace.setSpan(parent, this.#span);
+    this.#span = span;
   }
 
   onReceived(bytes: number): void {
@@ -270,15 +359,21 @@ class ServerCallRecorder implements ServerCallTelemetry {
 
   onEnd(code: StatusCode, details: string): void {
     const server = this.#state.server;
-    const method = this.#method;
-    const attributes = this.#state.attributes.get(`S${code}\n${method}`, () => ({
-      'grpc.method': method,
-      'grpc.status': statusCodeName(code) ?? 'UNKNOWN',
-    }));
+    const attributes = this.#method.ended(code);
     server.callDuration.record(seconds(this.#start, performance.now()), attributes);
     server.callSentSize.record(this.#sent, attributes);
     server.callRcvdSize.record(this.#received, attributes);
     endSpan(this.#span, code, details, SERVER_ERRORS.has(code));
+  }
+}
+
+/** A server call whose handler runs with the SERVER span (or the propagated parent) active. */
+class ScopedServerCallRecorder extends ServerCallRecorder {
+  readonly #context: Context;
+
+  constructor(state: PluginState, method: ServerMethod, span: Span, scope: Context) {
+    super(state, method, span);
+    this.#context = scope;
   }
 
   run<R>(fn: () => R): R {
@@ -318,7 +413,10 @@ export class OpenTelemetryPlugin implements CallTelemetry {
   readonly #state: PluginState;
   readonly #targetFilter: ((target: string) => boolean) | undefined;
   readonly #methodFilter: ((method: string) => boolean) | undefined;
-  readonly #targets = new Map<string, string>();
+  // Channel targets (as given) -> their methods; server methods, registered and not.
+  readonly #targets = new Map<string, Map<string, ClientMethod>>();
+  readonly #registered = new Map<string, ServerMethod>();
+  readonly #unregistered = new Map<string, ServerMethod>();
 
   /**
    * @param options the providers (default: the global ones) and the attribute filters.
@@ -341,7 +439,6 @@ export class OpenTelemetryPlugin implements CallTelemetry {
         INSTRUMENTATION_NAME,
         INSTRUMENTATION_VERSION,
       ),
-      attributes: new AttributeCache(),
     };
   }
 
@@ -368,30 +465,53 @@ export class OpenTelemetryPlugin implements CallTelemetry {
 
   /** For channels (the `CallTelemetry` contract of `@grpc-aio/core`): the recorder of a new call. */
   clientCall(info: ClientCallInfo): ClientCallTelemetry {
-    return new ClientCallRecorder(
-      this.#state,
-      methodName(info.method),
-      this.#target(info.target),
-      info.target,
-    );
+    return new ClientCallRecorder(this.#state, this.#clientMethod(info.target, info.method));
   }
 
   /** For servers (the `CallTelemetry` contract of `@grpc-aio/core`): the recorder of a new call. */
   serverCall(info: ServerCallInfo): ServerCallTelemetry {
-    const name = methodName(info.method);
+    const state = this.#state;
+    const method = this.#serverMethod(info.method, info.registered);
+    const active = context.active();
+    const parent = propagating()
+      ? propagation.extract(active, { metadata: info.metadata }, METADATA_GETTER)
+      : active;
+    const span = state.tracer.startSpan(
+      method.name,
+      { kind: SpanKind.SERVER, attributes: method.span },
+      parent,
+    );
+    state.server.callStarted.add(1, method.started);
+    return isSpanContextValid(span.spanContext())
+      ? new ScopedServerCallRecorder(state, method, span, trace.setSpan(parent, span))
+      : new ServerCallRecorder(state, method, span);
+  }
+
+  #clientMethod(target: string, path: string): ClientMethod {
+    let methods = this.#targets.get(target);
+    if (methods === undefined) {
+      methods = new Map();
+      if (this.#targets.size < TARGET_CACHE_LIMIT) this.#targets.set(target, methods);
+    }
+    const found = methods.get(path);
+    if (found !== undefined) return found;
+    return remember(methods, path, new ClientMethod(methodName(path), this.#target(target), target));
+  }
+
+  #serverMethod(path: string, registered: boolean): ServerMethod {
+    const cache = registered ? this.#registered : this.#unregistered;
+    const found = cache.get(path);
+    if (found !== undefined) return found;
+    const name = methodName(path);
     const filter = this.#methodFilter;
-    const method = info.registered || (filter !== undefined && accepts(filter, name)) ? name : OTHER;
-    return new ServerCallRecorder(this.#state, method, name, info.metadata);
+    const recorded = registered || (filter !== undefined && accepts(filter, name)) ? name : OTHER;
+    return remember(cache, path, new ServerMethod(name, recorded));
   }
 
   /** The `grpc.target` of a channel target: canonical, or "other" when the filter rejects it. */
   #target(target: string): string {
-    let value = this.#targets.get(target);
-    if (value !== undefined) return value;
     const canonical = canonicalTarget(target);
     const filter = this.#targetFilter;
-    value = filter === undefined || accepts(filter, canonical) ? canonical : OTHER;
-    if (this.#targets.size < TARGET_CACHE_LIMIT) this.#targets.set(target, value);
-    return value;
+    return filter === undefined || accepts(filter, canonical) ? canonical : OTHER;
   }
 }

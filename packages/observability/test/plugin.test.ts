@@ -12,72 +12,11 @@ import {
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import {
-  type DataPoint,
-  type Histogram,
-  MeterProvider,
-  type MetricData,
-  MetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import type { BasicTracerProvider, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LATENCY_BUCKETS,
-  METRIC_NAMES,
-  OpenTelemetryPlugin,
-  type OpenTelemetryPluginOptions,
-  SIZE_BUCKETS,
-} from '../src/index.js';
-
-/** An in-memory metric reader: `collect()` on demand. */
-class TestReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-interface Setup {
-  readonly plugin: OpenTelemetryPlugin;
-  readonly reader: TestReader;
-  readonly spans: InMemorySpanExporter;
-  readonly tracerProvider: BasicTracerProvider;
-}
-
-function setup(options: Omit<OpenTelemetryPluginOptions, 'meterProvider' | 'tracerProvider'> = {}): Setup {
-  const reader = new TestReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const plugin = new OpenTelemetryPlugin({ ...options, meterProvider, tracerProvider });
-  return { plugin, reader, spans, tracerProvider };
-}
-
-async function collect(reader: TestReader): Promise<Map<string, MetricData>> {
-  const { resourceMetrics, errors } = await reader.collect();
-  expect(errors).toEqual([]);
-  const result = new Map<string, MetricData>();
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      if (metric.dataPoints.length > 0) result.set(metric.descriptor.name, metric);
-    }
-  }
-  return result;
-}
-
-/** The data points of `name` as [attributes, value] (a histogram's value: its count and sum). */
-function points(metrics: Map<string, MetricData>, name: string): unknown[] {
-  const metric = metrics.get(name);
-  if (metric === undefined) return [];
-  return (metric.dataPoints as DataPoint<number | Histogram>[]).map((point) =>
-    typeof point.value === 'number'
-      ? [point.attributes, point.value]
-      : [point.attributes, { count: point.value.count, sum: point.value.sum }],
-  );
-}
+import { LATENCY_BUCKETS, METRIC_NAMES, OpenTelemetryPlugin, SIZE_BUCKETS } from '../src/index.js';
+import { collect, points, setup } from './otel.js';
 
 const bytes = (size: number, fill = 1): Buffer => Buffer.alloc(size, fill);
 

@@ -106,7 +106,7 @@ function parseArguments(
  * nearest package.json above `directory` depends on it (so that the code imports only what the
  * user installed), else `@grpc-aio/protos`.
  */
-export function defaultImportFrom(directory: string): ImportFrom {
+function defaultImportFrom(directory: string): ImportFrom {
   for (let dir = path.resolve(directory); ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
@@ -126,7 +126,7 @@ export function defaultImportFrom(directory: string): ImportFrom {
 }
 
 /** The output file name of a .proto input: its base name with `.ts`. */
-export function outputName(file: string): string {
+function outputName(file: string): string {
   return `${path.basename(file, '.proto')}.ts`;
 }
 

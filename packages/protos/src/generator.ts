@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { rejectUnknownOptions } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import protobuf from 'protobufjs';
 import { camelName, methodKind } from './descriptors.js';
 import { loadRoot } from './load-root.js';

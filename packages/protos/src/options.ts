@@ -1,4 +1,4 @@
-import { rejectUnknownOptions } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 /**
  * How loading reads .proto files and how messages convert to and from plain objects. The names
  * and meanings are those of `@grpc/proto-loader`'s options.

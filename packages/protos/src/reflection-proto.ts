@@ -5,9 +5,9 @@ import protobuf from 'protobufjs';
 // reflection service can describe itself.
 
 /** The file that declares `grpc.reflection.v1alpha.ServerReflection`. */
-export const REFLECTION_V1ALPHA_FILE = 'grpc/reflection/v1alpha/reflection.proto';
+const REFLECTION_V1ALPHA_FILE = 'grpc/reflection/v1alpha/reflection.proto';
 /** The file that declares `grpc.reflection.v1.ServerReflection`. */
-export const REFLECTION_V1_FILE = 'grpc/reflection/v1/reflection.proto';
+const REFLECTION_V1_FILE = 'grpc/reflection/v1/reflection.proto';
 
 function reflectionSource(packageName: string): string {
   return `syntax = "proto3";

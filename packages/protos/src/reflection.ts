@@ -1,5 +1,6 @@
 import type { MethodHandlers, RpcMethodHandler, Server } from '@grpc-aio/core';
-import { rejectUnknownOptions, StatusCode, statusCodeDescription } from '@grpc-aio/core';
+import { StatusCode, statusCodeDescription } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import protobuf from 'protobufjs';
 import { buildDescriptorPool, type DescriptorPool, withDependencies } from './descriptor-pool.js';
 import {

@@ -42,15 +42,15 @@ interface Registry {
   readonly sockets: Map<number, ChannelzSocket>;
 }
 
+/** The first id grpc-aio gives; lower ids belong to grpc-js. */
+const FIRST_CHANNELZ_ID = 2 ** 40;
+
 const KEY = Symbol.for('@grpc-aio/server.channelz');
 const registry: Registry = ((globalThis as { [KEY]?: Registry })[KEY] ??= {
-  nextId: 2 ** 40,
+  nextId: FIRST_CHANNELZ_ID,
   servers: new Map(),
   sockets: new Map(),
 });
-
-/** The first id grpc-aio gives; lower ids belong to grpc-js. */
-export const FIRST_CHANNELZ_ID = 2 ** 40;
 
 /** The servers, connections and listeners grpc-aio knows, by id. */
 export function channelzRegistry(): {

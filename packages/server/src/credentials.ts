@@ -1,5 +1,6 @@
 import type { SecureContextOptions } from 'node:tls';
-import { rejectUnknownOptions, type ServerCredentials } from '@grpc-aio/core';
+import type { ServerCredentials } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 
 // Server credentials, as the server's own transport uses them (node:tls options). Shared by every
 // copy of this package, so credentials made by one copy work with a server of another.

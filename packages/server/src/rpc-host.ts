@@ -15,7 +15,7 @@ export const WRITE_ON_UNARY_RESPONSE =
   'write() is only for response-streaming RPCs; return the response instead.';
 
 /** The RPC that ended (a ServerRpc; typed structurally so that this module does not import it). */
-export interface EndedRpc {
+interface EndedRpc {
   readonly method: string;
 }
 

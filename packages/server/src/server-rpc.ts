@@ -20,10 +20,10 @@ import {
   LOCALLY_ABORTED,
   METHOD_NOT_FOUND,
   RPC_ALREADY_FINISHED,
-  runDoneCallbacks,
   UsageError,
 } from '@grpc-aio/errors';
-import { runInRpcScope, runServerInterceptors } from '@grpc-aio/interceptors/server';
+import { runDoneCallbacks } from '@grpc-aio/errors/internal';
+import { runInRpcScope, runServerInterceptors } from '@grpc-aio/interceptors/internal';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { describeThrown } from './describe-error.js';
 import { isAsyncIterable, isIterable, isThenable, missingBehavior } from './handler-values.js';

@@ -9,7 +9,7 @@ import type { TransportSettings } from './transport/http2-transport.js';
 // ignored, as C-core ignores them.
 
 /** C-core's default limit on a received message (GRPC_DEFAULT_MAX_RECV_MESSAGE_LENGTH). */
-export const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
+const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
 
 type OptionValue = string | number | boolean;
 

@@ -9,15 +9,16 @@ import {
   isCompression,
   type MethodHandlers,
   type RpcMethodHandler,
-  rejectUnknownOptions,
   type Server,
   type ServerCallTelemetry,
   type ServerCredentials,
   type ServerOptions,
   StatusCode,
 } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
-import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
+import { validateServerInterceptors } from '@grpc-aio/interceptors/internal';
+import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { type ChannelzServer, registerServer, unregisterServer } from './channelz.js';
 import { type CredentialsSpec, credentialsSpec, insecureServerCredentials } from './credentials.js';
 import {

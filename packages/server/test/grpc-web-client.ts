@@ -32,7 +32,7 @@ export function decodePaddedBase64(text: string): Buffer {
   return Buffer.concat(pieces);
 }
 
-export interface WebFrame {
+interface WebFrame {
   flag: number;
   payload: Buffer;
 }

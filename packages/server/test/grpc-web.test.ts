@@ -16,7 +16,7 @@ import {
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
 import { BAD_BASE64, streamingOverGrpcWeb } from '../src/transport/grpc-web-call.js';
-import { TRUNCATED_MESSAGE } from '../src/transport/http2-call.js';
+import { TRUNCATED_MESSAGE } from '../src/transport/messages.js';
 import { caCert, serverCert, serverKey } from './fixtures.js';
 import { decodePaddedBase64, webCall, webFrame } from './grpc-web-client.js';
 import { FAIL_DETAILS, newSeen, type Seen, utf8, webService } from './grpc-web-service.js';

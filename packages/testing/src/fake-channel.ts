@@ -20,10 +20,10 @@ import {
   isStatusCode,
   type MethodOptions,
   type RequestIterable,
-  rejectUnknownOptions,
   type Serializer,
   StatusCode,
 } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import {
   ABORT_ALREADY_CALLED,
   AbortError,

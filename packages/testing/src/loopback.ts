@@ -1,5 +1,6 @@
 import { type ChannelArguments, type ClientChannel, insecureChannel } from '@grpc-aio/channel';
-import { type GenericRpcHandler, rejectUnknownOptions, type Server } from '@grpc-aio/core';
+import type { GenericRpcHandler, Server } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { type AioServerOptions, server } from '@grpc-aio/server';
 import type { ServicerMap } from './servicer-harness.js';

@@ -1,4 +1,4 @@
-import { rejectUnknownOptions } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 
 // Checks shared by the fakes' options: a value of the wrong type is a TypeError naming the option,
 // never a default taken in silence.

@@ -1,16 +1,21 @@
 import {
+  type CallTelemetry,
   type Compression,
+  checkTelemetry,
   type GenericRpcHandler,
+  globalTelemetry,
   type HandlerCallDetails,
   type MethodHandlers,
   type RpcMethodHandler,
-  rejectUnknownOptions,
+  type ServerCallTelemetry,
   type ServicerContext,
   StatusCode,
   statusCodeToString,
 } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { LOCALLY_CANCELLED, UsageError } from '@grpc-aio/errors';
-import { type ServerInterceptor, validateServerInterceptors } from '@grpc-aio/interceptors/server';
+import { validateServerInterceptors } from '@grpc-aio/interceptors/internal';
+import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import {
   isGenericRpcHandler,
@@ -53,6 +58,13 @@ export interface ServerHarnessOptions {
   peerIdentityKey?: string | undefined;
   /** Seconds of real time `takeResponse()` and `termination()` wait (default {@link DEFAULT_TAKE_TIMEOUT}). */
   takeTimeout?: number | undefined;
+  /**
+   * Telemetry for the harness's RPCs (an `OpenTelemetryPlugin`), in place of the globally
+   * registered one: they record what a real server records (the server span and metrics, with the
+   * handler running in the span's context). Messages pass by reference, so a message's size is
+   * its byte length when it is a `Uint8Array`, and 0 otherwise.
+   */
+  telemetry?: CallTelemetry | null | undefined;
 }
 
 /** Options of the `invoke*` methods. */
@@ -71,6 +83,7 @@ const HARNESS_OPTIONS = new Set([
   'authContext',
   'peerIdentityKey',
   'takeTimeout',
+  'telemetry',
 ]);
 /** The keys of {@link InvokeOptions}: anything else is refused. */
 const INVOKE_OPTIONS = new Set(['metadata', 'timeout']);
@@ -135,6 +148,8 @@ function asMessage(value: unknown): Buffer {
   byReference.set(token, value);
   return token;
 }
+/** The size telemetry records for a message passed by reference: bytes have one, objects none. */
+const sizeOf = (value: unknown): number => (value instanceof Uint8Array ? value.byteLength : 0);
 function fromMessage(message: Buffer): unknown {
   return byReference.get(message);
 }
@@ -188,6 +203,7 @@ class HarnessCall implements ServerCallTransport {
   readonly #rpc: ServerRpc;
   readonly #deadline: number; // ms on the harness clock
   readonly #metadata: Metadata;
+  readonly #telemetry: ServerCallTelemetry | undefined;
   #timer: ScheduledCall | undefined;
 
   // Requests, as messages for the server.
@@ -226,6 +242,8 @@ class HarnessCall implements ServerCallTransport {
     };
     this.#metadata = metadata.copy();
     this.#rpc = new ServerRpc(host, method, this);
+    this.#telemetry = server.callTelemetry(method, this.#rpc);
+    if (this.#telemetry !== undefined) this.#rpc.observe(this.#telemetry);
     if (timeout == null) {
       this.#deadline = Number.POSITIVE_INFINITY;
     } else {
@@ -240,6 +258,7 @@ class HarnessCall implements ServerCallTransport {
   start(request: unknown, unaryRequest: boolean): this {
     if (unaryRequest) {
       this.#requests.push(asMessage(request));
+      this.#telemetry?.onReceived(sizeOf(request));
       this.#halfClosed = true;
     }
     this.#rpc.dispatch();
@@ -250,6 +269,7 @@ class HarnessCall implements ServerCallTransport {
     if (this.#halfClosed) throw new UsageError(REQUESTS_ALREADY_CLOSED);
     if (this.#ended !== undefined) return;
     this.#requests.push(asMessage(request));
+    this.#telemetry?.onReceived(sizeOf(request));
     this.#deliver();
   }
 
@@ -304,6 +324,7 @@ class HarnessCall implements ServerCallTransport {
 
   #end(termination: Termination): void {
     this.#ended = termination;
+    this.#telemetry?.onEnd(termination.code, termination.details);
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#initialMetadata.resolve(new Metadata());
@@ -356,6 +377,7 @@ class HarnessCall implements ServerCallTransport {
     if (this.#ended !== undefined) return;
     this.#initialMetadata.resolve(new Metadata());
     const response = fromMessage(message);
+    this.#telemetry?.onSent(sizeOf(response));
     if (!this.#kind.responseStreaming) {
       this.#response = { value: response };
     } else {
@@ -432,6 +454,7 @@ export class FakeServer {
   readonly authContext: Readonly<Record<string, readonly Uint8Array[]>>;
   readonly peerIdentityKey: string | undefined;
   readonly takeTimeout: number;
+  readonly #telemetry: CallTelemetry | undefined;
   readonly #registered = new Map<string, RpcMethodHandler>();
   readonly #generic: GenericRpcHandler[] = [];
 
@@ -446,6 +469,7 @@ export class FakeServer {
     };
     this.peerIdentityKey = options.peerIdentityKey;
     this.takeTimeout = options.takeTimeout ?? DEFAULT_TAKE_TIMEOUT;
+    this.#telemetry = checkTelemetry('serverFromHandlers()', options.telemetry);
     if (Array.isArray(handlers)) {
       handlers.forEach((handler: unknown, index) => {
         if (!isGenericRpcHandler(handler)) {
@@ -469,6 +493,16 @@ export class FakeServer {
         'serverFromHandlers() needs GenericRpcHandlers or { service: { method: handler } }.',
       );
     }
+  }
+
+  /** @internal The recorder of a new RPC (its own telemetry, else the global one), or undefined. */
+  callTelemetry(method: string, rpc: ServerRpc): ServerCallTelemetry | undefined {
+    const telemetry = this.#telemetry ?? globalTelemetry();
+    return telemetry?.serverCall?.({
+      method,
+      registered: this.#registered.has(method),
+      metadata: () => rpc.invocationMetadata(),
+    });
   }
 
   /** @internal Registered handlers first, then the generic ones in order. */

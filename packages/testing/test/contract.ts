@@ -28,8 +28,8 @@ export const Methods = {
   bidi: '/test.Svc/Bidi',
 } as const;
 
-export const encode = (text: string): Uint8Array => Buffer.from(text);
-export const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString();
+const encode = (text: string): Uint8Array => Buffer.from(text);
+const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString();
 
 /** One side under test. */
 export interface Harness {

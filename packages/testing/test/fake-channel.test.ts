@@ -392,10 +392,13 @@ describe('telemetry (issue 19: the fakes record what real channels record)', () 
       clientCall: (info: { method: string; target: string }) => {
         events.push(`start ${info.method} ${info.target}`);
         return {
-          onAttemptStart: <T>(metadata: T): T => metadata,
-          onSent: (bytes: number) => events.push(`sent ${bytes}`),
-          onReceived: (bytes: number) => events.push(`received ${bytes}`),
-          onEnd: (code: StatusCode) => events.push(`end ${code}`),
+          attempt: () => ({
+            onAttemptStart: <T>(metadata: T): T => metadata,
+            onSent: (bytes: number) => events.push(`sent ${bytes}`),
+            onReceived: (bytes: number) => events.push(`received ${bytes}`),
+            onAttemptEnd: (code: StatusCode) => events.push(`attempt end ${code}`),
+          }),
+          onCallEnd: (code: StatusCode) => events.push(`end ${code}`),
         };
       },
     };
@@ -405,7 +408,13 @@ describe('telemetry (issue 19: the fakes record what real channels record)', () 
     } finally {
       await own.close();
     }
-    expect(events).toEqual(['start /a.B/C unknown', 'sent 1', 'received 2', `end ${StatusCode.OK}`]);
+    expect(events).toEqual([
+      'start /a.B/C unknown',
+      'sent 1',
+      'received 2',
+      `attempt end ${StatusCode.OK}`,
+      `end ${StatusCode.OK}`,
+    ]);
     events.length = 0;
     registerTelemetry(telemetry);
     const global = fakeChannel().handle('/a.B/C', () => Buffer.from('hi'));
@@ -415,6 +424,12 @@ describe('telemetry (issue 19: the fakes record what real channels record)', () 
       deregisterTelemetry(telemetry);
       await global.close();
     }
-    expect(events).toEqual(['start /a.B/C unknown', 'sent 1', 'received 2', `end ${StatusCode.OK}`]);
+    expect(events).toEqual([
+      'start /a.B/C unknown',
+      'sent 1',
+      'received 2',
+      `attempt end ${StatusCode.OK}`,
+      `end ${StatusCode.OK}`,
+    ]);
   });
 });

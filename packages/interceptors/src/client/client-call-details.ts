@@ -1,9 +1,5 @@
-import {
-  type CallCredentials,
-  type CallOptions,
-  type Compression,
-  rejectUnknownOptions,
-} from '@grpc-aio/core';
+import type { CallCredentials, CallOptions, Compression } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { Metadata, type MetadataLike, type ReadonlyMetadata } from '@grpc-aio/metadata';
 
 // Read-only views of copies made here: nobody else holds their mutable side, so `with()` can share

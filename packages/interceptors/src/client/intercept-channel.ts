@@ -1,7 +1,4 @@
 import type {
-  Call,
-  CallOptions,
-  Channel,
   ChannelConnectivity,
   Deserializer,
   MethodOptions,
@@ -12,6 +9,15 @@ import type {
   UnaryStreamMultiCallable,
   UnaryUnaryMultiCallable,
   WaitOptions,
+} from '@grpc-aio/core';
+import {
+  CALL_TELEMETRY,
+  type Call,
+  type CallOptions,
+  CHANNEL_TELEMETRY,
+  type Channel,
+  type ClientCallTelemetry,
+  type TelemetryChannel,
 } from '@grpc-aio/core';
 import { markChannelError } from './call-utils.js';
 import { ClientCallDetails } from './client-call-details.js';
@@ -24,6 +30,8 @@ import {
 import { createInterceptedCall, type InterceptorChain } from './intercepted-call.js';
 
 type AnyMultiCallable = (requestOrIterator: unknown, options?: CallOptions) => Call;
+/** Call options that carry the recorder of an interceptor chain's call. */
+type Chained = CallOptions & { [CALL_TELEMETRY]?: ClientCallTelemetry };
 
 /**
  * A channel whose calls run through interceptors. Everything but the multi-callables is the
@@ -70,14 +78,17 @@ class InterceptedChannel implements Channel {
     const chain: InterceptorChain = {
       kind,
       interceptors,
-      terminal(details, requestOrIterator, signal) {
+      terminal(details, requestOrIterator, signal, telemetry) {
         let callable = byMethod.get(details.method);
         if (callable === undefined) {
           callable = make(details.method);
           byMethod.set(details.method, callable);
         }
+        const callOptions = details.toCallOptions(signal);
+        // The RPC is an attempt of the application's call: the channel records it as one.
+        if (telemetry !== undefined) (callOptions as Chained)[CALL_TELEMETRY] = telemetry;
         try {
-          return callable(requestOrIterator, details.toCallOptions(signal));
+          return callable(requestOrIterator, callOptions);
         } catch (error) {
           // The channel refused the call (closed, bad options): the caller gets this error itself.
           markChannelError(error);
@@ -85,14 +96,34 @@ class InterceptedChannel implements Channel {
         }
       },
     };
-    return (requestOrIterator, callOptions) =>
-      createInterceptedCall(
+    return (requestOrIterator, callOptions) => {
+      // Telemetry records the call as the application made it, here, before the interceptors
+      // run; each RPC they make on the channel is one of its attempts. A chain beneath another
+      // (interceptChannel over interceptChannel) records into the outer chain's call.
+      const outer = (callOptions as Chained | undefined)?.[CALL_TELEMETRY];
+      const telemetry = outer ?? (channel as TelemetryChannel)[CHANNEL_TELEMETRY]?.(method);
+      const call = createInterceptedCall(
         chain,
         0,
         ClientCallDetails.fromOptions(method, callOptions),
         requestOrIterator,
         callOptions?.signal,
+        telemetry,
       );
+      if (telemetry !== undefined && outer === undefined) {
+        call.addDoneCallback(() => {
+          void Promise.all([call.code(), call.details()]).then(([code, details]) =>
+            telemetry.onCallEnd(code, details),
+          );
+        });
+      }
+      return call;
+    };
+  }
+
+  /** The wrapped channel's call recorders, for a chain above this one. */
+  [CHANNEL_TELEMETRY](method: string): ClientCallTelemetry | undefined {
+    return (this.#channel as TelemetryChannel)[CHANNEL_TELEMETRY]?.(method);
   }
 
   unaryUnary<TRequest = Uint8Array, TResponse = Uint8Array>(

@@ -1,5 +1,6 @@
 import {
   type Call,
+  type ClientCallTelemetry,
   type EOF,
   type RequestIterable,
   StatusCode,
@@ -8,14 +9,8 @@ import {
   type UnaryStreamCall,
   type UnaryUnaryCall,
 } from '@grpc-aio/core';
-import {
-  AioRpcError,
-  API_STYLES_MIXED,
-  CancelledError,
-  runDoneCallbacks,
-  terminatedRepr,
-  UsageError,
-} from '@grpc-aio/errors';
+import { AioRpcError, API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
+import { runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import type { Metadata } from '@grpc-aio/metadata';
 import { isCallLike, isPromiseLike, isResponseIterable, isSynthetic, toCallError } from './call-utils.js';
 import { ClientCallDetails, type ClientCallDetailsInit } from './client-call-details.js';
@@ -32,8 +27,16 @@ import { WriteQueue } from './write-queue.js';
 export interface InterceptorChain {
   readonly kind: CallKind;
   readonly interceptors: readonly ClientInterceptor[];
-  /** Starts the RPC on the wrapped channel with these details. */
-  terminal(details: ClientCallDetails, requestOrIterator: unknown, signal: AbortSignal): Call;
+  /**
+   * Starts the RPC on the wrapped channel with these details, as an attempt of the call
+   * `telemetry` records (when set).
+   */
+  terminal(
+    details: ClientCallDetails,
+    requestOrIterator: unknown,
+    signal: AbortSignal,
+    telemetry: ClientCallTelemetry | undefined,
+  ): Call;
 }
 
 interface ProducedCall {
@@ -76,6 +79,7 @@ export abstract class InterceptedCall implements Call {
   #doneCallbacks: ((call: any) => void)[] = [];
   #callbacksRan = false;
   readonly #method: string;
+  readonly #telemetry: ClientCallTelemetry | undefined;
   readonly #outcome: Promise<unknown> | undefined;
   readonly #writer: WriteQueue<unknown> | undefined;
   #readStyle: 'read' | 'iterate' | undefined;
@@ -88,10 +92,12 @@ export abstract class InterceptedCall implements Call {
     details: ClientCallDetails,
     requestOrIterator: unknown,
     signal?: AbortSignal,
+    telemetry?: ClientCallTelemetry,
   ) {
     this.#chain = chain;
     this.#index = index;
     this.#method = details.method;
+    this.#telemetry = telemetry;
     this.#deadline = details.timeout === undefined ? undefined : performance.now() + details.timeout * 1000;
     this.#finalPromise = new Promise((resolve) => {
       this.#resolveFinal = resolve;
@@ -155,8 +161,8 @@ export abstract class InterceptedCall implements Call {
     const chain = this.#chain;
     const next =
       this.#index + 1 < chain.interceptors.length
-        ? createInterceptedCall(chain, this.#index + 1, nextDetails, request)
-        : chain.terminal(nextDetails, request, this.#controller.signal);
+        ? createInterceptedCall(chain, this.#index + 1, nextDetails, request, undefined, this.#telemetry)
+        : chain.terminal(nextDetails, request, this.#controller.signal, this.#telemetry);
     const produced: ProducedCall = { call: next };
     this.#produced.push(produced);
     if (isUnaryResponse(chain.kind)) {
@@ -474,12 +480,13 @@ export function createInterceptedCall(
   details: ClientCallDetails,
   requestOrIterator: unknown,
   signal?: AbortSignal,
+  telemetry?: ClientCallTelemetry,
 ): InterceptedCall {
   switch (chain.kind) {
     case 'unaryUnary':
-      return new InterceptedUnaryUnaryCall(chain, index, details, requestOrIterator, signal);
+      return new InterceptedUnaryUnaryCall(chain, index, details, requestOrIterator, signal, telemetry);
     case 'unaryStream':
-      return new InterceptedUnaryStreamCall(chain, index, details, requestOrIterator, signal);
+      return new InterceptedUnaryStreamCall(chain, index, details, requestOrIterator, signal, telemetry);
     case 'streamUnary':
       return new InterceptedStreamUnaryCall(
         chain,
@@ -487,8 +494,9 @@ export function createInterceptedCall(
         details,
         requestOrIterator as RequestIterable<unknown>,
         signal,
+        telemetry,
       );
     case 'streamStream':
-      return new InterceptedStreamStreamCall(chain, index, details, requestOrIterator, signal);
+      return new InterceptedStreamStreamCall(chain, index, details, requestOrIterator, signal, telemetry);
   }
 }

@@ -1,6 +1,7 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
-import { AioRpcError, CancelledError, LOCALLY_CANCELLED, runDoneCallbacks } from '@grpc-aio/errors';
+import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
+import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
 import { type CallError, SYNTHETIC, toCallError } from './call-utils.js';
 

@@ -1,5 +1,6 @@
 import type { Call } from '@grpc-aio/core';
-import { rejectUnknownOptions, type StatusCode, statusCodeToString } from '@grpc-aio/core';
+import { type StatusCode, statusCodeToString } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import type { ClientCallDetails } from './client-call-details.js';
 import type { CallKind, ClientInterceptor } from './client-interceptor.js';
 

@@ -1,4 +1,4 @@
-import { rejectUnknownOptions } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { isPromiseLike } from './call-utils.js';
 import type { ClientCallDetails } from './client-call-details.js';

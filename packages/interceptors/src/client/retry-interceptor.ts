@@ -1,4 +1,5 @@
-import { rejectUnknownOptions, StatusCode } from '@grpc-aio/core';
+import { StatusCode } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { AioRpcError } from '@grpc-aio/errors';
 import type { ClientCallDetails } from './client-call-details.js';
 import type { UnaryUnaryClientInterceptor, UnaryUnaryContinuation } from './client-interceptor.js';

@@ -6,13 +6,13 @@ import {
   InvalidStateError,
   LOCALLY_CANCELLED,
   RPC_ALREADY_FINISHED,
-  runDoneCallbacks,
 } from '@grpc-aio/errors';
+import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
 import { type CallError, SYNTHETIC } from './call-utils.js';
 
 /** The outcome of a call: a response, or the error awaiting it rejects with. */
-export type Outcome<TResponse = unknown> =
+type Outcome<TResponse = unknown> =
   | { readonly ok: true; readonly value: TResponse }
   | { readonly ok: false; readonly error: CallError };
 

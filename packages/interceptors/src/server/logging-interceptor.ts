@@ -1,10 +1,10 @@
 import {
   type HandlerCallDetails,
-  rejectUnknownOptions,
   type ServicerContext,
   StatusCode,
   statusCodeToString,
 } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { AbortError, AioRpcError } from '@grpc-aio/errors';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { wrapHandler } from './wrap-handler.js';

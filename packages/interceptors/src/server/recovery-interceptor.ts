@@ -1,4 +1,5 @@
-import { type HandlerCallDetails, rejectUnknownOptions, StatusCode } from '@grpc-aio/core';
+import { type HandlerCallDetails, StatusCode } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { AbortError, AioRpcError } from '@grpc-aio/errors';
 import type { ServerInterceptor } from './server-interceptor.js';
 import { wrapHandler } from './wrap-handler.js';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { rejectUnknownOptions } from '@grpc-aio/core';
+import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 
 // One store per RPC. The server runs the interceptor chain and the handler inside the same scope,
 // so a value an interceptor sets is what the handler reads (Python's contextvars do this for

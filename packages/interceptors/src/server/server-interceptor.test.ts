@@ -1,13 +1,8 @@
 import type { HandlerCallDetails, RpcMethodHandler } from '@grpc-aio/core';
 import { Metadata } from '@grpc-aio/metadata';
 import { describe, expect, it } from 'vitest';
-import {
-  RpcContextVar,
-  runInRpcScope,
-  runServerInterceptors,
-  type ServerInterceptor,
-  validateServerInterceptors,
-} from '../server.js';
+import { runInRpcScope, runServerInterceptors, validateServerInterceptors } from '../internal.js';
+import { RpcContextVar, type ServerInterceptor } from '../server.js';
 
 const details: HandlerCallDetails = {
   method: '/pkg.Svc/Method',

@@ -190,7 +190,7 @@ export interface WebCallStart extends CallStart {
 const TRAILERS = 0x80;
 
 /** The trailer frame of a status: flag 0x80, then `key: value\r\n` lines. */
-export function trailerFrame(status: TransportStatus): Buffer {
+function trailerFrame(status: TransportStatus): Buffer {
   const headers: OutgoingHttpHeaders = { 'grpc-status': String(status.code) };
   if (status.details !== '') headers['grpc-message'] = encodeGrpcMessage(status.details);
   addMetadataHeaders(headers, status.metadata);

@@ -82,7 +82,7 @@ const OPTION_KEYS = new Set([
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The text of the TypeError thrown for a bad `grpcWeb` option. */
-export const invalidGrpcWebOption = (problem: string): string => `Invalid server option grpcWeb: ${problem}`;
+const invalidGrpcWebOption = (problem: string): string => `Invalid server option grpcWeb: ${problem}`;
 
 function headerNames(value: unknown, what: string): string[] {
   if (!Array.isArray(value)) {

@@ -54,16 +54,6 @@ export interface CallStart {
   readonly acceptedByClient: number;
 }
 
-export {
-  badFlag,
-  COMPRESSED_WITHOUT_ENCODING,
-  DEADLINE_EXCEEDED_DETAILS,
-  decompressFailed,
-  receivedTooLarge,
-  sentTooLarge,
-  TRUNCATED_MESSAGE,
-} from './messages.js';
-
 // `sendDate: false` is an option of Node's respond() that @types/node does not list: without it every
 // response carries a `date` header, which C-core does not send and Python clients show as metadata.
 const WITH_TRAILERS = { waitForTrailers: true, sendDate: false } as ServerStreamResponseOptions;

@@ -77,14 +77,13 @@ export interface TransportHost {
 // The texts of requests refused before they reach a handler: C-core's (1.84, hpack_parse_result.cc,
 // call.cc) where it has one.
 /** A request header that breaks the protocol's grammar (`:method`, `te`, `grpc-timeout`). */
-export const badHeader = (key: string): string => `Error parsing '${key}' metadata`;
+const badHeader = (key: string): string => `Error parsing '${key}' metadata`;
 /** A `-bin` header whose value is not base64. */
-export const badBinaryHeader = (key: string): string =>
-  `Error parsing '${key}' metadata: illegal base64 encoding`;
+const badBinaryHeader = (key: string): string => `Error parsing '${key}' metadata: illegal base64 encoding`;
 /** A compression algorithm this server does not know (compression.md: UNIMPLEMENTED, with grpc-accept-encoding). */
-export const unknownEncoding = (name: string): string => `Compression algorithm '${name}' is not supported.`;
+const unknownEncoding = (name: string): string => `Compression algorithm '${name}' is not supported.`;
 /** An algorithm `grpc.compression_enabled_algorithms_bitset` turned off (C-core's text). */
-export const disabledEncoding = (name: string): string => `Compression algorithm '${name}' is disabled.`;
+const disabledEncoding = (name: string): string => `Compression algorithm '${name}' is disabled.`;
 
 const noop = (): void => {};
 

@@ -1,0 +1,4 @@
+// @grpc-aio/core/internal: helpers shared by the grpc-aio packages.
+// This entry point is not for applications and does not follow semantic versioning.
+
+export { rejectUnknownOptions } from './options.js';
