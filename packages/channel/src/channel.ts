@@ -10,12 +10,14 @@ import {
   CALL_TELEMETRY,
   type CallOptions,
   type CallTelemetry,
+  CHANNEL_CLOCK,
   CHANNEL_TELEMETRY,
   type Channel,
   ChannelConnectivity,
   type ChannelCredentials,
   type ChannelOption,
   type ClientCallTelemetry,
+  type Clock,
   type Compression,
   checkTelemetry,
   type Deserializer,
@@ -24,6 +26,7 @@ import {
   type MethodOptions,
   type RequestIterable,
   type Serializer,
+  systemClock,
 } from '@grpc-aio/core';
 import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { CALL_CREDENTIALS_ON_INSECURE_CHANNEL, CHANNEL_CLOSED, UsageError } from '@grpc-aio/errors';
@@ -37,7 +40,6 @@ import {
 import type { CallOwner, ClientCall, ClientCallInit } from './client-call.js';
 import { grpcJsChannelCredentials } from './credentials.js';
 import { GrpcJsChannelTransport } from './grpc-js-transport.js';
-import { setLongTimeout } from './long-timeout.js';
 import { toGrpcJsChannelOptions } from './options.js';
 import type { ChannelTransport } from './transport.js';
 
@@ -172,6 +174,7 @@ export class ClientChannel implements Channel, CallOwner {
   readonly #maxSendMetadataSize: number;
   readonly #maxSendMetadataEntrySize: number;
   readonly #telemetry: CallTelemetry | undefined;
+  readonly #clock: Clock;
 
   /**
    * @param options refused with a TypeError when they hold a key other than `maxSendMetadataSize`,
@@ -188,6 +191,7 @@ export class ClientChannel implements Channel, CallOwner {
     }
     this.#telemetry = checkTelemetry('ClientChannel', options?.telemetry);
     this.#transport = transport;
+    this.#clock = transport.clock ?? systemClock;
     this.#maxSendMetadataSize = options?.maxSendMetadataSize ?? DEFAULT_MAX_SEND_METADATA_SIZE;
     this.#maxSendMetadataEntrySize = options?.maxSendMetadataSize ?? MAX_SEND_METADATA_ENTRY_SIZE;
   }
@@ -195,6 +199,11 @@ export class ClientChannel implements Channel, CallOwner {
   /** The transport this channel runs on. */
   get transport(): ChannelTransport {
     return this.#transport;
+  }
+
+  /** The clock of this channel's deadlines (its transport's), for interceptor chains above it. */
+  get [CHANNEL_CLOCK](): Clock {
+    return this.#clock;
   }
 
   /**
@@ -338,9 +347,8 @@ export class ClientChannel implements Channel, CallOwner {
   ): ClientCallInit<TRequest, TResponse> {
     const timeout = options?.timeout;
     const transport = this.#transport;
-    const now = transport.now === undefined ? undefined : () => transport.now!();
-    const deadline =
-      timeout == null ? Number.POSITIVE_INFINITY : (now === undefined ? Date.now() : now()) + timeout * 1000;
+    const clock = this.#clock;
+    const deadline = timeout == null ? Number.POSITIVE_INFINITY : clock.now() + timeout * 1000;
     // An interceptor chain's call: this RPC is one of its attempts (the chain ends the call).
     // Otherwise the one telemetry check of a call: nothing more runs for it when no telemetry is
     // set or registered, and the call is its own single attempt.
@@ -359,7 +367,7 @@ export class ClientChannel implements Channel, CallOwner {
       serializer,
       deserializer,
       deadline,
-      now,
+      clock,
       signal: options?.signal ?? undefined,
       owner: this,
     };
@@ -396,7 +404,7 @@ export class ClientChannel implements Channel, CallOwner {
       let cancelTimer = (): void => {};
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
-        cancelTimer = setLongTimeout(resolve, grace * 1000);
+        cancelTimer = this.#clock.schedule(resolve, grace * 1000);
       });
       cancelTimer();
       this.#drained = undefined;

@@ -2,11 +2,12 @@ import type {
   Call,
   ClientAttemptTelemetry,
   ClientCallTelemetry,
+  Clock,
   Deserializer,
   RequestIterable,
   Serializer,
 } from '@grpc-aio/core';
-import { EOF, isStatusCode, StatusCode } from '@grpc-aio/core';
+import { EOF, isStatusCode, StatusCode, systemClock } from '@grpc-aio/core';
 import {
   AioRpcError,
   API_STYLES_MIXED,
@@ -108,8 +109,8 @@ export interface ClientCallInit<TRequest, TResponse> {
   deadline?: number | undefined;
   signal?: AbortSignal | undefined;
   owner?: CallOwner | undefined;
-  /** The clock `timeRemaining()` reads, in milliseconds since the epoch (default `Date.now`). */
-  now?: (() => number) | undefined;
+  /** The clock `timeRemaining()` reads (default: the system clock). */
+  clock?: Clock | undefined;
   /** Records this RPC as an attempt (metrics, traces); undefined when no telemetry is set or registered. */
   telemetry?: ClientAttemptTelemetry | undefined;
   /** Records the call, when this RPC is the whole call (not an attempt of an interceptor chain's call). */
@@ -126,7 +127,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   protected readonly serializer: Serializer<TRequest> | null | undefined;
   protected readonly deserializer: Deserializer<TResponse> | null | undefined;
   readonly #deadline: number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #method: string;
   #owner: CallOwner | undefined;
   readonly #telemetry: ClientAttemptTelemetry | undefined;
@@ -174,7 +175,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.serializer = init.serializer;
     this.deserializer = init.deserializer;
     this.#deadline = init.deadline ?? Number.POSITIVE_INFINITY;
-    this.#now = init.now ?? Date.now;
+    this.#clock = init.clock ?? systemClock;
     this.#method = init.method ?? '';
     this.#owner = init.owner;
     this.#telemetry = init.telemetry;
@@ -213,7 +214,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   timeRemaining(): number | undefined {
     if (this.#deadline === Number.POSITIVE_INFINITY) return undefined;
-    return Math.max(0, (this.#deadline - this.#now()) / 1000);
+    return Math.max(0, (this.#deadline - this.#clock.now()) / 1000);
   }
 
   cancel(): boolean {

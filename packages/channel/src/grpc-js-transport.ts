@@ -16,10 +16,10 @@ import {
   StatusCode,
   statusCodeName,
 } from '@grpc-aio/core';
+import { setLongTimeout } from '@grpc-aio/core/internal';
 import { Metadata as GrpcAioMetadata, type Metadata } from '@grpc-aio/metadata';
 import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import { grpcJsCallCredentials } from './credentials.js';
-import { setLongTimeout } from './long-timeout.js';
 import type { CallTransport, ChannelTransport, TransportListener } from './transport.js';
 
 type GrpcJsCall = ReturnType<GrpcJsChannel['createCall']>;

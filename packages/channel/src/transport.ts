@@ -1,4 +1,4 @@
-import type { CallOptions, ChannelConnectivity, StatusCode } from '@grpc-aio/core';
+import type { CallOptions, ChannelConnectivity, Clock, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 
 /** The final status of one RPC, as a transport reports it. */
@@ -70,8 +70,9 @@ export interface ChannelTransport {
   /** Releases the transport. Calls still running are cancelled by the channel before this. */
   close(): void;
   /**
-   * The clock deadlines are computed and `timeRemaining()` is read on, in milliseconds since the
-   * epoch. Optional: `Date.now` when absent (a fake transport passes its fake clock).
+   * The clock deadlines are computed, `timeRemaining()` is read and interceptors wait on (given to
+   * them as `continuation.clock`). Optional: the system clock when absent (a fake transport passes
+   * its fake time).
    */
-  now?(): number;
+  readonly clock?: Clock | undefined;
 }

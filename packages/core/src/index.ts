@@ -22,6 +22,9 @@ export type {
   UnaryUnaryMultiCallable,
   WaitOptions,
 } from './channel.js';
+// The clock channels, calls, interceptors and servers share.
+export type { Clock, ClockChannel } from './clock.js';
+export { CHANNEL_CLOCK, sleepOn, systemClock } from './clock.js';
 // Shared by both sides.
 export type { CallCredentials, ChannelCredentials, ServerCredentials } from './credentials.js';
 export type { ChannelConnectivityName, CompressionName, StatusCodeName } from './enums.js';

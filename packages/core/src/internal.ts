@@ -1,4 +1,5 @@
 // @grpc-aio/core/internal: helpers shared by the grpc-aio packages.
 // This entry point is not for applications and does not follow semantic versioning.
 
+export { setLongTimeout } from './clock.js';
 export { rejectUnknownOptions } from './options.js';

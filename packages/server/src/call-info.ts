@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 import type { PeerAuth } from './auth-context.js';
 import type { ServerCallTransport } from './server-call-transport.js';
@@ -8,14 +9,14 @@ import type { ServerCallTransport } from './server-call-transport.js';
 /** What a {@link ServicerContext} tells about its call, from the call's transport. */
 export abstract class CallInfo {
   readonly #call: ServerCallTransport;
-  readonly #now: (() => number) | undefined;
+  readonly #clock: Clock;
   #metadata: Metadata | undefined;
   #auth: PeerAuth | undefined;
 
-  /** @param now the clock of deadlines, in ms since the epoch (default `Date.now()`). */
-  constructor(call: ServerCallTransport, now: (() => number) | undefined) {
+  /** @param clock the clock of deadlines (default: the system clock). */
+  constructor(call: ServerCallTransport, clock: Clock | undefined) {
     this.#call = call;
-    this.#now = now;
+    this.#clock = clock ?? systemClock;
   }
 
   invocationMetadata(): Metadata {
@@ -49,6 +50,6 @@ export abstract class CallInfo {
   timeRemaining(): number | undefined {
     const deadline = this.#call.getDeadline();
     if (!Number.isFinite(deadline)) return undefined;
-    return Math.max(0, (deadline - (this.#now?.() ?? Date.now())) / 1000);
+    return Math.max(0, (deadline - this.#clock.now()) / 1000);
   }
 }

@@ -1,4 +1,4 @@
-import type { HandlerCallDetails, RpcMethodHandler } from '@grpc-aio/core';
+import type { Clock, HandlerCallDetails, RpcMethodHandler } from '@grpc-aio/core';
 import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { describeThrown } from './describe-error.js';
 import { describeType, toBuffer } from './handler-values.js';
@@ -28,8 +28,8 @@ export interface RpcHost {
   admit(): boolean;
   /** The RPC is over and none of its user code runs any more. */
   ended(rpc: EndedRpc, admitted: boolean): void;
-  /** The clock of deadlines and `timeRemaining()`, in ms since the epoch (default `Date.now()`). */
-  now?(): number;
+  /** The clock of deadlines and `timeRemaining()` (default: the system clock). */
+  readonly clock?: Clock | undefined;
   /** Replaces every handler's codecs, for a transport that carries objects (the servicer harness). */
   readonly codec?: MessageCodec | undefined;
 }

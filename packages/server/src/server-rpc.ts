@@ -105,7 +105,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   }
 
   constructor(host: RpcHost, path: string, call: ServerCallTransport) {
-    super(call, host.now === undefined ? undefined : () => (host.now as () => number)());
+    super(call, host.clock);
     this.#host = host;
     this.#path = path;
     this.#call = call;

@@ -15,6 +15,7 @@ import {
   type CallOptions,
   type CallTelemetry,
   ChannelConnectivity,
+  type Clock,
   type Deserializer,
   EOF,
   isStatusCode,
@@ -39,7 +40,7 @@ import { bounded, type Deferred, deferred } from './deferred.js';
 import { type MethodRef, methodPath } from './method-ref.js';
 import { checkBooleanOption, checkTakeTimeoutOption, checkTimeOption, takeTimeoutOf } from './options.js';
 import { describeThrown, thrownStatus } from './thrown-status.js';
-import { type ScheduledCall, strictRealTime, type Time } from './time.js';
+import { clockOf, type ScheduledCall, strictRealTime, type Time } from './time.js';
 
 /** The four kinds of RPC. */
 export type RpcKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamStream';
@@ -532,6 +533,7 @@ class FakeChannelTransport implements ChannelTransport {
   readonly takeTimeout: number;
   /** The kind of the call being made right now (set by FakeChannel around each call). */
   making: RpcKind | undefined;
+  #clock: Clock | undefined;
   readonly #requestObjects = new WeakMap<Uint8Array, unknown>();
   readonly #responseObjects = new WeakMap<Uint8Array, unknown>();
   #waiting: FakeRpc[] = [];
@@ -551,6 +553,12 @@ class FakeChannelTransport implements ChannelTransport {
 
   now(): number {
     return this.time.time() * 1000;
+  }
+
+  /** The fake time, as the channel's clock (deadlines, `timeRemaining()`, interceptors). */
+  get clock(): Clock {
+    this.#clock ??= clockOf(this.time);
+    return this.#clock;
   }
 
   createCall(method: string, deadline: number, _options: CallOptions | undefined): CallTransport {

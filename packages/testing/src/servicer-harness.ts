@@ -32,7 +32,7 @@ import { bounded, type Deferred, deferred } from './deferred.js';
 import { DEFAULT_TAKE_TIMEOUT, FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
 import { type MethodRef, methodPath } from './method-ref.js';
 import { checkStringOption, checkTakeTimeoutOption, checkTimeOption } from './options.js';
-import { type ScheduledCall, strictRealTime, type Time } from './time.js';
+import { clockOf, type ScheduledCall, strictRealTime, type Time } from './time.js';
 
 /** `sendRequest()` after `closeRequests()`. */
 export const REQUESTS_ALREADY_CLOSED = 'sendRequest() after closeRequests().';
@@ -237,7 +237,7 @@ class HarnessCall implements ServerCallTransport {
       findHandler: (_path, details) => server.findHandler(details()),
       admit: () => true,
       ended: () => {},
-      now: () => time.time() * 1000,
+      clock: clockOf(time),
       codec: BY_REFERENCE,
     };
     this.#metadata = metadata.copy();

@@ -1,3 +1,4 @@
+import type { Clock } from '@grpc-aio/core';
 /**
  * Time for tests (Python's `grpc_testing.Time`, async): what the fakes of this package read to
  * compute deadlines and `timeRemaining()`, and schedule timeouts on. All values are seconds.
@@ -199,4 +200,21 @@ export function strictRealTime(): Time {
  */
 export function strictFakeTime(now: number = Date.now() / 1000): FakeTime {
   return new FakeTime(now);
+}
+
+/**
+ * `time` as the clock of `@grpc-aio/core` (milliseconds, and timers on it): what the fakes give
+ * the channel, its calls, its interceptors (`continuation.clock`) and the server machinery.
+ */
+export function clockOf(time: Time): Clock {
+  return {
+    now: () => time.time() * 1000,
+    schedule(callback, ms) {
+      if (!Number.isFinite(ms)) return () => {};
+      const scheduled = time.callIn(callback, Math.max(0, ms) / 1000);
+      return () => {
+        scheduled.cancel();
+      };
+    },
+  };
 }

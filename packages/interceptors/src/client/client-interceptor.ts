@@ -1,4 +1,5 @@
 import type {
+  Clock,
   RequestIterable,
   StreamStreamCall,
   StreamUnaryCall,
@@ -8,7 +9,8 @@ import type {
 import type { ClientCallDetails, ClientCallDetailsInit } from './client-call-details.js';
 
 /**
- * What every continuation carries besides being callable: the chain's cancellation signal.
+ * What every continuation carries besides being callable: the chain's cancellation signal and the
+ * channel's clock.
  */
 export interface ContinuationExtras {
   /**
@@ -17,6 +19,13 @@ export interface ContinuationExtras {
    * then. Calls made through the continuation afterwards are born cancelled. Our addition.
    */
   readonly signal: AbortSignal;
+  /**
+   * The clock of the channel beneath (the system's, or the testing package's fake time): an
+   * interceptor that times or waits (a deadline, a backoff) reads and waits on it, so that fake
+   * time in tests reaches it. Wait with `sleepOn(continuation.clock, seconds, continuation.signal)`
+   * from `@grpc-aio/core`. Our addition.
+   */
+  readonly clock: Clock;
 }
 
 /**

@@ -14,9 +14,13 @@ import {
   CALL_TELEMETRY,
   type Call,
   type CallOptions,
+  CHANNEL_CLOCK,
   CHANNEL_TELEMETRY,
   type Channel,
   type ClientCallTelemetry,
+  type Clock,
+  type ClockChannel,
+  systemClock,
   type TelemetryChannel,
 } from '@grpc-aio/core';
 import { markChannelError } from './call-utils.js';
@@ -78,6 +82,7 @@ class InterceptedChannel implements Channel {
     const chain: InterceptorChain = {
       kind,
       interceptors,
+      clock: this[CHANNEL_CLOCK],
       terminal(details, requestOrIterator, signal, telemetry) {
         let callable = byMethod.get(details.method);
         if (callable === undefined) {
@@ -119,6 +124,11 @@ class InterceptedChannel implements Channel {
       }
       return call;
     };
+  }
+
+  /** The wrapped channel's clock (the system's when it tells none), for a chain above this one. */
+  get [CHANNEL_CLOCK](): Clock {
+    return (this.#channel as ClockChannel)[CHANNEL_CLOCK] ?? systemClock;
   }
 
   /** The wrapped channel's call recorders, for a chain above this one. */

@@ -1,6 +1,7 @@
 import {
   type Call,
   type ClientCallTelemetry,
+  type Clock,
   type EOF,
   type RequestIterable,
   StatusCode,
@@ -27,6 +28,8 @@ import { WriteQueue } from './write-queue.js';
 export interface InterceptorChain {
   readonly kind: CallKind;
   readonly interceptors: readonly ClientInterceptor[];
+  /** The wrapped channel's clock: deadlines, `timeRemaining()`, `continuation.clock`. */
+  readonly clock: Clock;
   /**
    * Starts the RPC on the wrapped channel with these details, as an attempt of the call
    * `telemetry` records (when set).
@@ -98,7 +101,7 @@ export abstract class InterceptedCall implements Call {
     this.#index = index;
     this.#method = details.method;
     this.#telemetry = telemetry;
-    this.#deadline = details.timeout === undefined ? undefined : performance.now() + details.timeout * 1000;
+    this.#deadline = details.timeout === undefined ? undefined : chain.clock.now() + details.timeout * 1000;
     this.#finalPromise = new Promise((resolve) => {
       this.#resolveFinal = resolve;
     });
@@ -133,7 +136,7 @@ export abstract class InterceptedCall implements Call {
     const continuation = Object.assign(
       (nextDetails: ClientCallDetails | ClientCallDetailsInit, nextRequest: unknown) =>
         this.#continue(nextDetails, nextRequest),
-      { signal: this.#controller.signal },
+      { signal: this.#controller.signal, clock: this.#chain.clock },
     );
     let result: unknown;
     try {
@@ -272,7 +275,7 @@ export abstract class InterceptedCall implements Call {
     const final = this.#final;
     if (final !== undefined && !isSynthetic(final)) return final.timeRemaining();
     if (this.#deadline === undefined) return undefined;
-    return Math.max(0, (this.#deadline - performance.now()) / 1000);
+    return Math.max(0, (this.#deadline - this.#chain.clock.now()) / 1000);
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { Call } from '@grpc-aio/core';
-import { type StatusCode, statusCodeToString } from '@grpc-aio/core';
+import { type StatusCode, statusCodeToString, systemClock } from '@grpc-aio/core';
 import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import type { ClientCallDetails } from './client-call-details.js';
-import type { CallKind, ClientInterceptor } from './client-interceptor.js';
+import type { CallKind, ClientInterceptor, ContinuationExtras } from './client-interceptor.js';
 
 /** One finished client call, as {@link clientLoggingInterceptor} reports it. */
 export interface ClientCallLogEntry {
@@ -20,7 +20,7 @@ export interface ClientCallLogEntry {
 export interface ClientLoggingOptions {
   /** Receives one entry per finished call. Default: one `console.info` line per call. */
   logger?: (entry: ClientCallLogEntry) => void;
-  /** The clock, in milliseconds (default `performance.now`); for tests. */
+  /** The clock, in milliseconds (default: the channel's clock, `continuation.clock`); for tests. */
   now?: () => number;
 }
 
@@ -44,8 +44,13 @@ export function clientLoggingInterceptor(options: ClientLoggingOptions = {}): Re
     rejectUnknownOptions('clientLoggingInterceptor()', options, new Set(['logger', 'now']));
   const logger =
     options.logger ?? ((entry: ClientCallLogEntry) => console.info(formatClientCallLogEntry(entry)));
-  const now = options.now ?? (() => performance.now());
-  const report = async (call: Call, kind: CallKind, method: string, start: number): Promise<void> => {
+  const report = async (
+    call: Call,
+    kind: CallKind,
+    method: string,
+    start: number,
+    now: () => number,
+  ): Promise<void> => {
     const end = now();
     const [code, details] = await Promise.all([call.code(), call.details()]);
     logger({ method, kind, code, details, durationMs: end - start });
@@ -53,14 +58,17 @@ export function clientLoggingInterceptor(options: ClientLoggingOptions = {}): Re
   const make =
     (kind: CallKind) =>
     (
-      continuation: (details: ClientCallDetails, request: any) => Call,
+      continuation: ((details: ClientCallDetails, request: any) => Call) & Partial<ContinuationExtras>,
       details: ClientCallDetails,
       request: unknown,
     ) => {
+      // The channel's clock (fake time in tests) unless told otherwise.
+      const clock = continuation.clock ?? systemClock;
+      const now = options.now ?? (() => clock.now());
       const start = now();
       const call = continuation(details, request);
       call.addDoneCallback(() => {
-        report(call, kind, details.method, start).catch((error: unknown) => {
+        report(call, kind, details.method, start, now).catch((error: unknown) => {
           console.error('The gRPC client logging interceptor failed:', error);
         });
       });

@@ -1,4 +1,4 @@
-import { StatusCode } from '@grpc-aio/core';
+import { StatusCode, sleepOn, systemClock } from '@grpc-aio/core';
 import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { AioRpcError } from '@grpc-aio/errors';
 import type { ClientCallDetails } from './client-call-details.js';
@@ -21,11 +21,14 @@ export interface RetryOptions {
    * the nominal backoff, so that clients do not retry in lockstep.
    */
   jitter?: number;
-  /** Waits `seconds`, or less when `signal` aborts. Default: a timer. For tests. */
+  /**
+   * Waits `seconds`, or less when `signal` aborts. Default: a timer on the channel's clock
+   * (`continuation.clock`, so the testing package's fake time reaches it).
+   */
   sleep?: (seconds: number, signal: AbortSignal) => Promise<void>;
   /** Random numbers in [0, 1) for the jitter (default `Math.random`). For tests. */
   random?: () => number;
-  /** The clock, in milliseconds (default `performance.now`). For tests. */
+  /** The clock, in milliseconds (default: the channel's clock, `continuation.clock`). */
   now?: () => number;
 }
 
@@ -40,22 +43,6 @@ function checkNumber(name: string, value: number, min: number, integer = false):
       `retryInterceptor ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(value)}.`,
     );
   }
-}
-
-function timerSleep(seconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, seconds * 1000);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -103,9 +90,7 @@ export function retryInterceptor(options: RetryOptions = {}): UnaryUnaryClientIn
   checkNumber('jitter', jitter, 0);
   if (jitter > 1) throw new RangeError(`retryInterceptor jitter must be at most 1, got ${jitter}.`);
   const codes = new Set<StatusCode>(options.retryableCodes ?? [StatusCode.UNAVAILABLE]);
-  const sleep = options.sleep ?? timerSleep;
   const random = options.random ?? Math.random;
-  const now = options.now ?? (() => performance.now());
 
   return {
     async interceptUnaryUnary(
@@ -113,6 +98,11 @@ export function retryInterceptor(options: RetryOptions = {}): UnaryUnaryClientIn
       details: ClientCallDetails,
       request: unknown,
     ) {
+      // The channel's clock (fake time in tests) unless told otherwise.
+      const clock = continuation.clock ?? systemClock;
+      const now = options.now ?? (() => clock.now());
+      const sleep =
+        options.sleep ?? ((seconds: number, signal: AbortSignal) => sleepOn(clock, seconds, signal));
       const deadline = details.timeout === undefined ? undefined : now() + details.timeout * 1000;
       let backoff = initialBackoff;
       for (let attempt = 1; ; attempt++) {

@@ -254,11 +254,10 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
    * answered UNIMPLEMENTED (gRPC-Web has no way to send a request stream).
    */
   host(host: RpcHost): RpcHost {
-    const now = host.now;
     return {
       interceptors: host.interceptors,
       codec: host.codec,
-      ...(now === undefined ? {} : { now: () => now.call(host) }),
+      clock: host.clock,
       admit: () => host.admit(),
       ended: (rpc, admitted) => host.ended(rpc, admitted),
       findHandler: (path, details) => {
