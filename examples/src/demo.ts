@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     metadataInterceptor([['x-demo-user', 'demo-client']]),
   ];
   const channel = insecureChannel(`127.0.0.1:${port}`, { interceptors });
-  const guide = stub(channel, RouteGuide!) as any;
+  const guide = stub(channel, RouteGuide!);
 
   step('unary: GetFeature, with metadata and a 5 s deadline');
   const call = guide.getFeature(FEATURES[0]!.location, {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ChannelConnectivity,
+  type ClientCallDetails,
   initGrpcAio,
   insecureChannel,
   server,
@@ -49,7 +50,11 @@ describe('bounded waits through the umbrella', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     const passThrough = {
-      interceptUnaryUnary: (continuation: any, details: any, request: any) => continuation(details, request),
+      interceptUnaryUnary: (
+        continuation: (details: ClientCallDetails, request: unknown) => unknown,
+        details: ClientCallDetails,
+        request: unknown,
+      ) => continuation(details, request),
     };
     const plain = insecureChannel(`127.0.0.1:${port}`);
     const intercepted = insecureChannel(`127.0.0.1:${port}`, { interceptors: [passThrough] });
@@ -72,7 +77,11 @@ describe('bounded waits through the umbrella', () => {
 describe("the channel's own errors through interceptors", () => {
   it('A7 A17 a closed channel, bad metadata and oversized metadata give the same errors with interceptors as without', async () => {
     const passThrough = {
-      interceptUnaryUnary: (continuation: any, details: any, request: any) => continuation(details, request),
+      interceptUnaryUnary: (
+        continuation: (details: ClientCallDetails, request: unknown) => unknown,
+        details: ClientCallDetails,
+        request: unknown,
+      ) => continuation(details, request),
     };
     const intercepted = insecureChannel('127.0.0.1:1', { interceptors: [passThrough] });
     const unary = intercepted.unaryUnary('/s/M');

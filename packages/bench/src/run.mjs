@@ -139,8 +139,12 @@ const BASE = 'grpcjs>grpcjs';
 const pairs = args.pairs ? args.pairs.split(',') : ALL_PAIRS;
 for (const pair of pairs) {
   // `aio+gzip` as a server: grpc-aio with gzip responses (`--pairs grpcjs>grpcjs,grpcjs>aio+gzip --workloads w2`).
-  // `aio+noop`/`aio+otel` on both sides: grpc-aio with the OpenTelemetry plugin (telemetry.mjs).
-  if (!/^(grpcjs|aio|nice|aio\+noop|aio\+otel)>(grpcjs|aio|nice|aio\+gzip|aio\+noop|aio\+otel)$/.test(pair))
+  // `aio+noop`/`aio+metrics`/`aio+otel` on both sides: grpc-aio with the OpenTelemetry plugin (telemetry.mjs).
+  if (
+    !/^(grpcjs|aio|nice|aio\+(?:noop|metrics|otel|icpt))>(grpcjs|aio|nice|aio\+(?:gzip|noop|metrics|otel))$/.test(
+      pair,
+    )
+  )
     throw new Error(`Unknown pair ${pair} (use e.g. aio>grpcjs)`);
 }
 const workloadNames = args.workloads ? args.workloads.split(',') : ['w1', 'w2', 'w3', 'w4', 'w5'];
@@ -219,10 +223,16 @@ const PAIRED_GROUPS =
         ...(args['ab-server'] ? { 'A/B server build': ['grpcjs>aio', 'grpcjs>aiob'] } : {}),
       }
     : args.telemetry
-      ? // --telemetry: what the OpenTelemetry plugin costs, end to end (both sides instrumented).
-        { telemetry: ['grpcjs>grpcjs', 'aio>aio', 'aio+noop>aio+noop', 'aio+otel>aio+otel'] }
+      ? // --telemetry: what the OpenTelemetry plugin costs, end to end (both sides instrumented). Two
+        // groups (two pairs of processes): the SDK arms set a global context manager and propagator,
+        // which the no-op arm must not see (an application without the SDK has neither).
+        {
+          'telemetry, no-op providers': ['grpcjs>grpcjs', 'aio>aio', 'aio+noop>aio+noop'],
+          'telemetry, SDK': ['grpcjs>grpcjs', 'aio>aio', 'aio+metrics>aio+metrics', 'aio+otel>aio+otel'],
+        }
       : {
-          client: ['grpcjs>grpcjs', 'aio>grpcjs'],
+          // aio+icpt: the grpc-aio client through two pass-through interceptors.
+          client: ['grpcjs>grpcjs', 'aio>grpcjs', 'aio+icpt>grpcjs'],
           server: ['grpcjs>grpcjs', 'grpcjs>aio'],
           'end to end': ['grpcjs>grpcjs', 'aio>aio', 'nice>nice'],
         };

@@ -21,13 +21,15 @@ const impls = Object.fromEntries(
     ]),
   ),
 );
-// `aio+noop`/`aio+otel`: grpc-aio with the OpenTelemetry plugin (telemetry.mjs), on both sides.
+// `aio+noop`/`aio+metrics`/`aio+otel`: grpc-aio with the OpenTelemetry plugin (telemetry.mjs), on both sides.
 const serverOptions = async (name) => {
   if (name.endsWith('+gzip')) return { compression: Compression.Gzip };
   const telemetry = await armTelemetry(name);
   return telemetry === undefined ? undefined : { telemetry };
 };
+// `aio+icpt`: grpc-aio's client through two pass-through interceptors (the interceptor chain's cost).
 const clientOptions = async (name) => {
+  if (name.endsWith('+icpt')) return { interceptors: 2 };
   const telemetry = await armTelemetry(name);
   return telemetry === undefined ? undefined : { telemetry };
 };

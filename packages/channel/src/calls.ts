@@ -28,6 +28,7 @@ export class UnaryUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
   // biome-ignore lint/suspicious/noThenProperty: the call is awaitable by design (PromiseLike)
   then<TResult1 = TResponse, TResult2 = never>(
     onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
     return this.outcome().then(onfulfilled, onrejected);
@@ -35,6 +36,7 @@ export class UnaryUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
 
   /** Same as `Promise.prototype.catch` on the response. */
   catch<TResult = never>(
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
   ): Promise<TResponse | TResult> {
     return this.outcome().catch(onrejected);
@@ -96,6 +98,7 @@ export class StreamUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
   // biome-ignore lint/suspicious/noThenProperty: the call is awaitable by design (PromiseLike)
   then<TResult1 = TResponse, TResult2 = never>(
     onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
     return this.outcome().then(onfulfilled, onrejected);
@@ -103,6 +106,7 @@ export class StreamUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
 
   /** Same as `Promise.prototype.catch` on the response. */
   catch<TResult = never>(
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
   ): Promise<TResponse | TResult> {
     return this.outcome().catch(onrejected);

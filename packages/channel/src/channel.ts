@@ -1,5 +1,6 @@
 import { credentials as grpcJsCredentials } from '@grpc/grpc-js';
 import type {
+  Call,
   StreamStreamMultiCallable,
   StreamUnaryMultiCallable,
   UnaryStreamMultiCallable,
@@ -8,6 +9,7 @@ import type {
 } from '@grpc-aio/core';
 import {
   CALL_TELEMETRY,
+  type CallKind,
   type CallOptions,
   type CallTelemetry,
   CHANNEL_CLOCK,
@@ -119,6 +121,22 @@ export type StreamStreamCallable<TRequest = Uint8Array, TResponse = Uint8Array> 
   options?: CallOptions,
 ) => StreamStreamCallImpl<TRequest, TResponse>;
 
+/** The multi-callable of each call kind. */
+type CallableOf<K extends CallKind, TRequest, TResponse> = {
+  unaryUnary: UnaryUnaryCallable<TRequest, TResponse>;
+  unaryStream: UnaryStreamCallable<TRequest, TResponse>;
+  streamUnary: StreamUnaryCallable<TRequest, TResponse>;
+  streamStream: StreamStreamCallable<TRequest, TResponse>;
+}[K];
+
+/** The call class of each call kind. */
+const CALL_CLASSES = {
+  unaryUnary: UnaryUnaryCallImpl,
+  unaryStream: UnaryStreamCallImpl,
+  streamUnary: StreamUnaryCallImpl,
+  streamStream: StreamStreamCallImpl,
+} as const;
+
 /** Options of {@link insecureChannel} and {@link secureChannel}. */
 export interface ChannelArguments {
   /**
@@ -169,7 +187,7 @@ export class ClientChannel implements Channel, CallOwner {
   readonly #transport: ChannelTransport;
   #closed = false;
   #closing: Promise<void> | undefined;
-  readonly #calls = new Set<ClientCall<any, any>>();
+  readonly #calls = new Set<Call>();
   #drained: (() => void) | undefined;
   readonly #maxSendMetadataSize: number;
   readonly #maxSendMetadataEntrySize: number;
@@ -221,18 +239,7 @@ export class ClientChannel implements Channel, CallOwner {
     responseDeserializer?: Deserializer<TResponse> | null,
     methodOptions?: MethodOptions,
   ): UnaryUnaryCallable<TRequest, TResponse> {
-    checkMethod(method);
-    checkMethodOptions('unaryUnary()', methodOptions);
-    return (request, options) => {
-      const metadata = this.#check(options);
-      const call = new UnaryUnaryCallImpl<TRequest, TResponse>(
-        this.#init(method, requestSerializer, responseDeserializer, options),
-        metadata,
-        request,
-      );
-      this.#track(call);
-      return call;
-    };
+    return this.#callable('unaryUnary', method, requestSerializer, responseDeserializer, methodOptions);
   }
 
   unaryStream<TRequest = Uint8Array, TResponse = Uint8Array>(
@@ -241,18 +248,7 @@ export class ClientChannel implements Channel, CallOwner {
     responseDeserializer?: Deserializer<TResponse> | null,
     methodOptions?: MethodOptions,
   ): UnaryStreamCallable<TRequest, TResponse> {
-    checkMethod(method);
-    checkMethodOptions('unaryStream()', methodOptions);
-    return (request, options) => {
-      const metadata = this.#check(options);
-      const call = new UnaryStreamCallImpl<TRequest, TResponse>(
-        this.#init(method, requestSerializer, responseDeserializer, options),
-        metadata,
-        request,
-      );
-      this.#track(call);
-      return call;
-    };
+    return this.#callable('unaryStream', method, requestSerializer, responseDeserializer, methodOptions);
   }
 
   streamUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
@@ -261,19 +257,7 @@ export class ClientChannel implements Channel, CallOwner {
     responseDeserializer?: Deserializer<TResponse> | null,
     methodOptions?: MethodOptions,
   ): StreamUnaryCallable<TRequest, TResponse> {
-    checkMethod(method);
-    checkMethodOptions('streamUnary()', methodOptions);
-    return (requests?: RequestIterable<TRequest> | null, options?: CallOptions) => {
-      const metadata = this.#check(options);
-      checkRequests(requests);
-      const call = new StreamUnaryCallImpl<TRequest, TResponse>(
-        this.#init(method, requestSerializer, responseDeserializer, options),
-        metadata,
-        requests,
-      );
-      this.#track(call);
-      return call;
-    };
+    return this.#callable('streamUnary', method, requestSerializer, responseDeserializer, methodOptions);
   }
 
   streamStream<TRequest = Uint8Array, TResponse = Uint8Array>(
@@ -282,19 +266,36 @@ export class ClientChannel implements Channel, CallOwner {
     responseDeserializer?: Deserializer<TResponse> | null,
     methodOptions?: MethodOptions,
   ): StreamStreamCallable<TRequest, TResponse> {
+    return this.#callable('streamStream', method, requestSerializer, responseDeserializer, methodOptions);
+  }
+
+  /** The multi-callable of one method: checks, makes and tracks the call object of `kind`. */
+  #callable<K extends CallKind, TRequest, TResponse>(
+    kind: K,
+    method: string,
+    requestSerializer: Serializer<TRequest> | null | undefined,
+    responseDeserializer: Deserializer<TResponse> | null | undefined,
+    methodOptions: MethodOptions | undefined,
+  ): CallableOf<K, TRequest, TResponse> {
     checkMethod(method);
-    checkMethodOptions('streamStream()', methodOptions);
-    return (requests?: RequestIterable<TRequest> | null, options?: CallOptions) => {
+    checkMethodOptions(`${kind}()`, methodOptions);
+    const Impl = CALL_CLASSES[kind] as new (
+      init: ClientCallInit<TRequest, TResponse>,
+      metadata: Metadata,
+      request: unknown,
+    ) => ClientCall<TRequest, TResponse>;
+    const streamingRequest = kind === 'streamUnary' || kind === 'streamStream';
+    return ((requestOrIterator?: unknown, options?: CallOptions) => {
       const metadata = this.#check(options);
-      checkRequests(requests);
-      const call = new StreamStreamCallImpl<TRequest, TResponse>(
-        this.#init(method, requestSerializer, responseDeserializer, options),
+      if (streamingRequest) checkRequests(requestOrIterator as RequestIterable<TRequest> | null | undefined);
+      const call = new Impl(
+        this.#init(kind, method, requestSerializer, responseDeserializer, options),
         metadata,
-        requests,
+        requestOrIterator,
       );
       this.#track(call);
       return call;
-    };
+    }) as CallableOf<K, TRequest, TResponse>;
   }
 
   /** Validates a call's options synchronously and returns its metadata. */
@@ -340,6 +341,7 @@ export class ClientChannel implements Channel, CallOwner {
   }
 
   #init<TRequest, TResponse>(
+    kind: CallKind,
     method: string,
     serializer: Serializer<TRequest> | null | undefined,
     deserializer: Deserializer<TResponse> | null | undefined,
@@ -362,7 +364,7 @@ export class ClientChannel implements Channel, CallOwner {
     return {
       telemetry: (chained ?? call)?.attempt(),
       callTelemetry: call,
-      transport: transport.createCall(method, deadline, options),
+      transport: transport.createCall(method, deadline, options, kind),
       method,
       serializer,
       deserializer,
@@ -373,12 +375,12 @@ export class ClientChannel implements Channel, CallOwner {
     };
   }
 
-  #track(call: ClientCall<any, any>): void {
+  #track(call: Call): void {
     if (!call.done()) this.#calls.add(call);
   }
 
   /** @internal Called by a call of this channel when it ends. */
-  callDone(call: ClientCall<any, any>): void {
+  callDone(call: Call): void {
     this.#calls.delete(call);
     if (this.#calls.size === 0 && this.#drained !== undefined) this.#drained();
   }

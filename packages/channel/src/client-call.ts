@@ -95,7 +95,7 @@ function toIteratorResult<T>(message: T | EOF): IteratorResult<T> {
 
 /** What a call reports to its owner (the channel) when it ends. */
 export interface CallOwner {
-  callDone(call: ClientCall<any, any>): void;
+  callDone(call: Call): void;
 }
 
 /** The construction parameters every call kind shares. */
@@ -139,6 +139,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #initialMetadata: Metadata | undefined;
   #metadataWaiter: Deferred<Metadata> | undefined;
   #statusWaiter: Deferred<TransportStatus> | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
   #doneCallbacks: ((call: any) => void)[] | undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
@@ -167,7 +168,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   // The transport takes one message at a time (grpc-js's call keeps a single pending slot):
   // writes made while one is in flight wait here, and a half-close waits for them.
   #sending = false;
-  #sendQueue: { bytes: Uint8Array; waiter: Deferred<void> }[] | undefined;
+  #sendQueue: { bytes: Uint8Array; request: TRequest; waiter: Deferred<void> }[] | undefined;
   #halfClosePending = false;
 
   constructor(init: ClientCallInit<TRequest, TResponse>, unaryResponse: boolean) {
@@ -369,12 +370,13 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     }
   }
 
-  onTransportMessage(bytes: Uint8Array): void {
+  onTransportMessage(bytes: Uint8Array, decoded?: { readonly value: unknown }): void {
     if (this.#status !== undefined) return;
     this.#telemetry?.onReceived(bytes.byteLength);
     let message: TResponse;
     try {
-      message = this.deserializer == null ? (bytes as TResponse) : this.deserializer(bytes);
+      if (decoded !== undefined) message = decoded.value as TResponse;
+      else message = this.deserializer == null ? (bytes as TResponse) : this.deserializer(bytes);
     } catch (error) {
       this.#failLocally(StatusCode.INTERNAL, `Response message parsing error: ${errorMessage(error)}`, error);
       return;
@@ -550,7 +552,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       return;
     }
     this.#telemetry?.onSent(bytes.byteLength);
-    this.transport.sendMessage(bytes, ignoreWriteResult);
+    this.transport.sendMessage(bytes, ignoreWriteResult, request);
     this.transport.halfClose();
     this.#pull();
   }
@@ -578,39 +580,43 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     }
     const waiter = deferred<void>();
     (this.#pendingWrites ??= []).push(waiter);
-    if (this.#sending) (this.#sendQueue ??= []).push({ bytes, waiter });
-    else this.#send(bytes, waiter);
+    if (this.#sending) (this.#sendQueue ??= []).push({ bytes, request, waiter });
+    else this.#send(bytes, request, waiter);
     return waiter.promise;
   }
 
-  #send(bytes: Uint8Array, waiter: Deferred<void>): void {
+  #send(bytes: Uint8Array, request: TRequest, waiter: Deferred<void>): void {
     this.#sending = true;
     this.#telemetry?.onSent(bytes.byteLength);
-    this.transport.sendMessage(bytes, (error) => {
-      this.#sending = false;
-      const pending = this.#pendingWrites;
-      // Writes go out in the order they were made, so the one completing is the oldest pending
-      // (no search: un-awaited bulk writes would make that quadratic). Not pending any more: the
-      // status arrived first and settled it.
-      if (pending !== undefined && pending[0] === waiter) {
-        pending.shift();
-        if (error == null) {
-          waiter.resolve();
-        } else if (this.#status !== undefined) {
-          if (this.#status.code === StatusCode.OK) waiter.resolve();
-          else waiter.reject(this.#failure());
-        } else {
-          waiter.reject(error);
+    this.transport.sendMessage(
+      bytes,
+      (error) => {
+        this.#sending = false;
+        const pending = this.#pendingWrites;
+        // Writes go out in the order they were made, so the one completing is the oldest pending
+        // (no search: un-awaited bulk writes would make that quadratic). Not pending any more: the
+        // status arrived first and settled it.
+        if (pending !== undefined && pending[0] === waiter) {
+          pending.shift();
+          if (error == null) {
+            waiter.resolve();
+          } else if (this.#status !== undefined) {
+            if (this.#status.code === StatusCode.OK) waiter.resolve();
+            else waiter.reject(this.#failure());
+          } else {
+            waiter.reject(error);
+          }
         }
-      }
-      if (this.#status !== undefined) return;
-      const next = this.#sendQueue?.shift();
-      if (next !== undefined) this.#send(next.bytes, next.waiter);
-      else if (this.#halfClosePending) {
-        this.#halfClosePending = false;
-        this.transport.halfClose();
-      }
-    });
+        if (this.#status !== undefined) return;
+        const next = this.#sendQueue?.shift();
+        if (next !== undefined) this.#send(next.bytes, next.request, next.waiter);
+        else if (this.#halfClosePending) {
+          this.#halfClosePending = false;
+          this.transport.halfClose();
+        }
+      },
+      request,
+    );
   }
 
   /** `doneWriting()` of the reader/writer style. */

@@ -1,4 +1,4 @@
-import type { CallOptions, ChannelConnectivity, Clock, StatusCode } from '@grpc-aio/core';
+import type { CallKind, CallOptions, ChannelConnectivity, Clock, StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 
 /** The final status of one RPC, as a transport reports it. */
@@ -21,7 +21,12 @@ export interface TransportStatus {
  */
 export interface TransportListener {
   onTransportMetadata(metadata: Metadata): void;
-  onTransportMessage(message: Uint8Array): void;
+  /**
+   * One response. A transport that carries messages as objects (the testing package's fake
+   * channel) gives the message itself as `decoded`; the call then uses it as it is, and does not
+   * deserialize `message`.
+   */
+  onTransportMessage(message: Uint8Array, decoded?: { readonly value: unknown }): void;
   onTransportStatus(status: TransportStatus): void;
 }
 
@@ -31,9 +36,10 @@ export interface CallTransport {
   start(metadata: Metadata, listener: TransportListener): void;
   /**
    * Sends one serialized request. `callback` runs once the message was handed to the network (or
-   * with an error if it could not be); it may never run if the RPC ends first.
+   * with an error if it could not be); it may never run if the RPC ends first. `request` is the
+   * message as the application gave it, for a transport that carries objects.
    */
-  sendMessage(message: Uint8Array, callback: (error?: Error | null) => void): void;
+  sendMessage(message: Uint8Array, callback: (error?: Error | null) => void, request?: unknown): void;
   /** Asks for the next response message (one `onTransportMessage` per call). */
   startRead(): void;
   /** Half-closes the request stream. */
@@ -60,10 +66,16 @@ export interface ChannelTransport {
   /** The target the channel was made for, as telemetry reports it (optional: `'unknown'` without). */
   readonly target?: string | undefined;
   /**
-   * A transport for one RPC. `deadline` is in milliseconds since the epoch (`Infinity` for none);
-   * `options` are the caller's options (credentials, compression, waitForReady are honoured here).
+   * A transport for one RPC of kind `kind`. `deadline` is in milliseconds since the epoch
+   * (`Infinity` for none); `options` are the caller's options (credentials, compression,
+   * waitForReady are honoured here).
    */
-  createCall(method: string, deadline: number, options: CallOptions | undefined): CallTransport;
+  createCall(
+    method: string,
+    deadline: number,
+    options: CallOptions | undefined,
+    kind: CallKind,
+  ): CallTransport;
   getState(tryToConnect: boolean): ChannelConnectivity;
   /** Runs `callback` once the state differs from `currentState` (including on close). */
   watchState(currentState: ChannelConnectivity, callback: () => void): void;

@@ -7,6 +7,9 @@ import type { Deserializer, Serializer } from './serialization.js';
 /** A request sequence for a request-streaming call: sync or async. */
 export type RequestIterable<TRequest> = AsyncIterable<TRequest> | Iterable<TRequest>;
 
+/** The four kinds of call, by the name of their multi-callable. */
+export type CallKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamStream';
+
 /** The per-call options of every multi-callable (Python's keyword arguments). */
 export interface CallOptions {
   /** Deadline, in seconds from now (fractions allowed). No timeout means no deadline. */

@@ -42,15 +42,19 @@ export const ChannelConnectivity = Object.freeze({
 export type ChannelConnectivity = (typeof ChannelConnectivity)[keyof typeof ChannelConnectivity];
 export type ChannelConnectivityName = keyof typeof ChannelConnectivity;
 
-function reverse<T extends Record<string, number>>(table: T): readonly (keyof T & string)[] {
+/**
+ * The names of an enum table by value (`names[value]`): the reverse lookup of `StatusCode` and the
+ * other enums of grpc-aio, whose values are small whole numbers.
+ */
+export function enumNames<T extends Record<string, number>>(table: T): readonly (keyof T & string)[] {
   const names: (keyof T & string)[] = [];
   for (const [name, value] of Object.entries(table)) names[value] = name as keyof T & string;
   return Object.freeze(names);
 }
 
-const STATUS_NAMES = reverse(StatusCode);
-const COMPRESSION_NAMES = reverse(Compression);
-const CONNECTIVITY_NAMES = reverse(ChannelConnectivity);
+const STATUS_NAMES = enumNames(StatusCode);
+const COMPRESSION_NAMES = enumNames(Compression);
+const CONNECTIVITY_NAMES = enumNames(ChannelConnectivity);
 const COMPRESSION_ALGORITHMS = Object.freeze(['identity', 'deflate', 'gzip'] as const);
 
 /** True when `value` is one of the 17 status codes. */

@@ -11,6 +11,7 @@ export type {
   UnaryUnaryCall,
 } from './call.js';
 export type {
+  CallKind,
   CallOptions,
   Channel,
   ChannelOption,

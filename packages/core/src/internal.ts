@@ -2,4 +2,5 @@
 // This entry point is not for applications and does not follow semantic versioning.
 
 export { setLongTimeout } from './clock.js';
+export { enumNames } from './enums.js';
 export { rejectUnknownOptions } from './options.js';

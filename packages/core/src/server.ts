@@ -118,6 +118,10 @@ export type StreamStreamBehavior<TRequest = unknown, TResponse = unknown> = (
  * How to serve one method (Python's `grpc.RpcMethodHandler`): its kind, codecs and behaviour.
  * Exactly the behaviour matching `requestStreaming`/`responseStreaming` is set.
  */
+// The bare `RpcMethodHandler` (servers, MethodHandlers) takes handlers of any message types: TRequest
+// and TResponse are both returned (codecs) and taken (behaviours, serializers), so neither `unknown`
+// nor `never` as default would accept a typed handler.
+// biome-ignore lint/suspicious/noExplicitAny: the only default every typed handler is assignable to
 export interface RpcMethodHandler<TRequest = any, TResponse = any> {
   readonly requestStreaming: boolean;
   readonly responseStreaming: boolean;

@@ -1,6 +1,19 @@
 /**
+ * Reports an error that a user's callback threw (or a wrong value it returned) where grpc-aio
+ * catches it so that it cannot break the call, RPC or server that ran the callback: logged with
+ * `console.error`, the error with its stack after `message`, as Python's grpc logs such errors
+ * (`_LOGGER.exception(...)`). Every callback error of grpc-aio goes this one way; API misuse is
+ * reported with `process.emitWarning` instead.
+ * @param message what failed, e.g. `Error in callback for method [/pkg.Service/Method]`.
+ * @param error what the callback threw, or the error that says what is wrong with what it returned.
+ */
+export function reportCallbackError(message: string, error: unknown): void {
+  console.error(message, error);
+}
+
+/**
  * Runs the done callbacks of one call or RPC in the order they were added, as Python's grpc.aio
- * does: the first callback that throws is logged (`console.error`, with its stack, as Python's
+ * does: the first callback that throws is logged ({@link reportCallbackError}, as Python's
  * `_LOGGER.exception("Error in callback for method [%s]")`) and the ones after it do not run. The
  * error never reaches the caller: a done callback cannot break the call or the server that runs it.
  * @param method the method path the call or RPC is for, named in the log line.
@@ -15,7 +28,7 @@ export function runDoneCallbacks<T>(
     try {
       callback(value);
     } catch (error) {
-      console.error(
+      reportCallbackError(
         method === '' ? 'Error in a done callback' : `Error in callback for method [${method}]`,
         error,
       );

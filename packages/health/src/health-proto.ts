@@ -1,3 +1,4 @@
+import { enumNames } from '@grpc-aio/core/internal';
 import protobuf from 'protobufjs';
 
 // grpc.health.v1, written from the public gRPC health checking protocol. Parsed once at load.
@@ -30,7 +31,7 @@ export type ServingStatus = (typeof ServingStatus)[keyof typeof ServingStatus];
 /** The name of a serving status: `'SERVING'`, `'NOT_SERVING'` ... */
 export type ServingStatusName = keyof typeof ServingStatus;
 
-const NAMES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
+const NAMES = enumNames(ServingStatus);
 
 /** `'SERVING'` for 1; `'UNKNOWN'` for a value outside the enum. */
 export function servingStatusName(status: number): ServingStatusName {
@@ -41,12 +42,6 @@ export function servingStatusName(status: number): ServingStatusName {
 export const SERVICE_NAME = 'grpc.health.v1.Health';
 /** The service name that stands for the whole server (Python's `health.OVERALL_HEALTH`). */
 export const OVERALL_HEALTH = '';
-
-const root = protobuf.parse(HEALTH_PROTO, { keepCase: true }).root;
-const requestType = root.lookupType('grpc.health.v1.HealthCheckRequest');
-const responseType = root.lookupType('grpc.health.v1.HealthCheckResponse');
-const listRequestType = root.lookupType('grpc.health.v1.HealthListRequest');
-const listResponseType = root.lookupType('grpc.health.v1.HealthListResponse');
 
 /** `grpc.health.v1.HealthCheckRequest`: the service to check ('' = the whole server). */
 export interface HealthCheckRequest {
@@ -63,32 +58,45 @@ export interface HealthListResponse {
   statuses: Record<string, HealthCheckResponse>;
 }
 
+const root = protobuf.parse(HEALTH_PROTO, { keepCase: true }).root;
 const toObjectOptions = { enums: Number, defaults: true } as const;
 
+/** How one message of grpc.health.v1 is serialized and parsed. */
+interface MessageCodec<T> {
+  readonly encode: (message: T) => Uint8Array;
+  /** Missing fields get their defaults; enums stay numbers, even ones outside the enum. */
+  readonly decode: (bytes: Uint8Array) => T;
+}
+
+function codec<T extends object>(name: string): MessageCodec<T> {
+  const type = root.lookupType(`grpc.health.v1.${name}`);
+  return {
+    encode: (message) => type.encode(type.fromObject(message)).finish(),
+    decode: (bytes) => type.toObject(type.decode(bytes), toObjectOptions) as T,
+  };
+}
+
+const checkRequest = codec<HealthCheckRequest>('HealthCheckRequest');
+const checkResponse = codec<HealthCheckResponse>('HealthCheckResponse');
+const listRequest = codec<HealthListRequest>('HealthListRequest');
+const listResponse = codec<HealthListResponse>('HealthListResponse');
+
 /** Serializes a HealthCheckRequest. */
-export const encodeCheckRequest = (message: HealthCheckRequest): Uint8Array =>
-  requestType.encode(requestType.fromObject(message)).finish();
+export const encodeCheckRequest = checkRequest.encode;
 /** Parses a HealthCheckRequest (missing fields get their defaults). */
-export const decodeCheckRequest = (bytes: Uint8Array): HealthCheckRequest =>
-  requestType.toObject(requestType.decode(bytes), toObjectOptions) as HealthCheckRequest;
+export const decodeCheckRequest = checkRequest.decode;
 /** Serializes a HealthCheckResponse. */
-export const encodeCheckResponse = (message: HealthCheckResponse): Uint8Array =>
-  responseType.encode(responseType.fromObject(message)).finish();
+export const encodeCheckResponse = checkResponse.encode;
 /** Parses a HealthCheckResponse; the status stays a number, even one outside the enum. */
-export const decodeCheckResponse = (bytes: Uint8Array): HealthCheckResponse =>
-  responseType.toObject(responseType.decode(bytes), toObjectOptions) as HealthCheckResponse;
+export const decodeCheckResponse = checkResponse.decode;
 /** Serializes a HealthListRequest. */
-export const encodeListRequest = (message: HealthListRequest): Uint8Array =>
-  listRequestType.encode(listRequestType.fromObject(message)).finish();
+export const encodeListRequest = listRequest.encode;
 /** Parses a HealthListRequest. */
-export const decodeListRequest = (bytes: Uint8Array): HealthListRequest =>
-  listRequestType.toObject(listRequestType.decode(bytes), toObjectOptions) as HealthListRequest;
+export const decodeListRequest = listRequest.decode;
 /** Serializes a HealthListResponse. */
-export const encodeListResponse = (message: HealthListResponse): Uint8Array =>
-  listResponseType.encode(listResponseType.fromObject(message)).finish();
+export const encodeListResponse = listResponse.encode;
 /** Parses a HealthListResponse. */
-export const decodeListResponse = (bytes: Uint8Array): HealthListResponse =>
-  listResponseType.toObject(listResponseType.decode(bytes), toObjectOptions) as HealthListResponse;
+export const decodeListResponse = listResponse.decode;
 
 /** Method paths of the Health service. */
 export const HEALTH_METHODS = Object.freeze({

@@ -1,4 +1,13 @@
-import type { MethodHandlers, RpcMethodHandler, Server, ServicerContext } from '@grpc-aio/core';
+import type {
+  Deserializer,
+  MethodHandlers,
+  RpcMethodHandler,
+  Serializer,
+  Server,
+  ServicerContext,
+  UnaryStreamBehavior,
+  UnaryUnaryBehavior,
+} from '@grpc-aio/core';
 import { StatusCode } from '@grpc-aio/core';
 import {
   decodeCheckRequest,
@@ -32,6 +41,23 @@ interface Watcher {
 function settle(watcher: Watcher): void {
   watcher.notified = true;
   for (const resolve of watcher.waiters.splice(0)) resolve();
+}
+
+/** A unary-request method of the service, with its codecs and its one behaviour. */
+function methodHandler<TRequest, TResponse>(
+  requestDeserializer: Deserializer<TRequest>,
+  responseSerializer: Serializer<TResponse>,
+  behavior:
+    | { readonly unaryUnary: UnaryUnaryBehavior<TRequest, TResponse> }
+    | { readonly unaryStream: UnaryStreamBehavior<TRequest, TResponse> },
+): RpcMethodHandler<TRequest, TResponse> {
+  return {
+    requestStreaming: false,
+    responseStreaming: 'unaryStream' in behavior,
+    requestDeserializer,
+    responseSerializer,
+    ...behavior,
+  };
 }
 
 function checkStatus(status: unknown): asserts status is ServingStatus {
@@ -169,28 +195,17 @@ export class HealthServicer {
 
   /** The method handlers of grpc.health.v1.Health, by method name, for `server.addRegisteredMethodHandlers`. */
   handlers(): MethodHandlers {
-    const check: RpcMethodHandler<HealthCheckRequest, HealthCheckResponse> = {
-      requestStreaming: false,
-      responseStreaming: false,
-      requestDeserializer: decodeCheckRequest,
-      responseSerializer: encodeCheckResponse,
-      unaryUnary: (request, context) => this.check(request, context as ServicerContext),
+    return {
+      Check: methodHandler(decodeCheckRequest, encodeCheckResponse, {
+        unaryUnary: (request, context) => this.check(request, context as ServicerContext),
+      }),
+      Watch: methodHandler(decodeCheckRequest, encodeCheckResponse, {
+        unaryStream: (request, context) => this.watch(request, context as ServicerContext),
+      }),
+      List: methodHandler(decodeListRequest, encodeListResponse, {
+        unaryUnary: (request, context) => this.list(request, context as ServicerContext),
+      }),
     };
-    const watch: RpcMethodHandler<HealthCheckRequest, HealthCheckResponse> = {
-      requestStreaming: false,
-      responseStreaming: true,
-      requestDeserializer: decodeCheckRequest,
-      responseSerializer: encodeCheckResponse,
-      unaryStream: (request, context) => this.watch(request, context as ServicerContext),
-    };
-    const list: RpcMethodHandler<HealthListRequest, HealthListResponse> = {
-      requestStreaming: false,
-      responseStreaming: false,
-      requestDeserializer: decodeListRequest,
-      responseSerializer: encodeListResponse,
-      unaryUnary: (request, context) => this.list(request, context as ServicerContext),
-    };
-    return { Check: check, Watch: watch, List: list };
   }
 
   #set(service: string, status: ServingStatus): void {

@@ -15,6 +15,7 @@ export class FakeContext {
     this.#requests = [...requests];
   }
   /** The request stream a server would pass to a request-streaming behaviour. */
+  // biome-ignore lint/suspicious/noExplicitAny: the request stream of any behaviour under test
   requests(): AsyncIterable<any> {
     const self = this;
     return (async function* () {
@@ -53,6 +54,7 @@ export class FakeContext {
   invocationMetadata(): Metadata {
     return new Metadata();
   }
+  // biome-ignore lint/suspicious/noExplicitAny: the fake stands in for the context of any handler under test
   asContext(): ServicerContext<any, any> {
     return this as unknown as ServicerContext;
   }

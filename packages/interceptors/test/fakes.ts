@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: a fake Channel makes calls of every message type (the Channel contract is generic in them)
 // Fakes of the core client contracts for the interceptor tests: a channel whose multi-callables
 // record what reached the end of the chain and return scripted calls.
 import {

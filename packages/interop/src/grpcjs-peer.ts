@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the grpc-js clients loaded at run time from the interop .proto are untyped
 // A raw @grpc/grpc-js interop peer (server and client), with no grpc-aio code: the reference the
 // grpc-aio channel and server are checked against. Loaded with @grpc/proto-loader.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the interop messages are decoded at run time by proto-loader, untyped
 // grpc.testing.TestService served by grpc-aio's server (the interop server behaviour).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server, ServicerContext } from '@grpc-aio/core';

@@ -45,71 +45,88 @@ export interface ServerInstruments {
   readonly callRcvdSize: Histogram;
 }
 
-function latency(meter: Meter, name: string, description: string): Histogram {
-  return meter.createHistogram(name, {
-    description,
-    unit: 's',
-    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS] },
-  });
+/** Makes one instrument on a meter. */
+type Maker<T> = (meter: Meter) => T;
+
+function counter(name: string, unit: string, description: string): Maker<Counter> {
+  return (meter) => meter.createCounter(name, { description, unit });
 }
 
-function size(meter: Meter, name: string, description: string): Histogram {
-  return meter.createHistogram(name, {
-    description,
-    unit: 'By',
-    advice: { explicitBucketBoundaries: [...SIZE_BUCKETS] },
-  });
+/** A histogram with the unit and buckets of `kind`. */
+function histogram(name: string, kind: 'latency' | 'size', description: string): Maker<Histogram> {
+  const [unit, buckets] = kind === 'latency' ? ['s', LATENCY_BUCKETS] : ['By', SIZE_BUCKETS];
+  return (meter) =>
+    meter.createHistogram(name, {
+      description,
+      unit,
+      advice: { explicitBucketBoundaries: [...buckets] },
+    });
+}
+
+/** A66's client instruments, in A66's words. */
+const CLIENT: { readonly [K in keyof ClientInstruments]: Maker<ClientInstruments[K]> } = {
+  attemptStarted: counter(
+    METRIC_NAMES.clientAttemptStarted,
+    '{attempt}',
+    'The total number of RPC attempts started, including those that have not completed.',
+  ),
+  attemptDuration: histogram(
+    METRIC_NAMES.clientAttemptDuration,
+    'latency',
+    'End-to-end time taken to complete an RPC attempt including the time it takes to pick a subchannel.',
+  ),
+  attemptSentSize: histogram(
+    METRIC_NAMES.clientAttemptSentSize,
+    'size',
+    'Total bytes (compressed but not encrypted) sent across all request messages (metadata excluded) per RPC attempt; does not include grpc or transport framing bytes.',
+  ),
+  attemptRcvdSize: histogram(
+    METRIC_NAMES.clientAttemptRcvdSize,
+    'size',
+    'Total bytes (compressed but not encrypted) received across all response messages (metadata excluded) per RPC attempt; does not include grpc or transport framing bytes.',
+  ),
+  callDuration: histogram(
+    METRIC_NAMES.clientCallDuration,
+    'latency',
+    'Time taken by gRPC to complete an RPC from application perspective.',
+  ),
+};
+
+/** A66's server instruments, in A66's words. */
+const SERVER: { readonly [K in keyof ServerInstruments]: Maker<ServerInstruments[K]> } = {
+  callStarted: counter(
+    METRIC_NAMES.serverCallStarted,
+    '{call}',
+    'The total number of RPCs started, including those that have not completed.',
+  ),
+  callDuration: histogram(
+    METRIC_NAMES.serverCallDuration,
+    'latency',
+    'End-to-end time taken to complete a call from server transport perspective.',
+  ),
+  callSentSize: histogram(
+    METRIC_NAMES.serverCallSentSize,
+    'size',
+    'Total bytes (compressed but not encrypted) sent across all response messages (metadata excluded) per RPC; does not include grpc or transport framing bytes.',
+  ),
+  callRcvdSize: histogram(
+    METRIC_NAMES.serverCallRcvdSize,
+    'size',
+    'Total bytes (compressed but not encrypted) received across all request messages (metadata excluded) per RPC; does not include grpc or transport framing bytes.',
+  ),
+};
+
+/** The instruments of `makers`, made on `meter` in their order. */
+function make<T>(meter: Meter, makers: { readonly [K in keyof T]: Maker<T[K]> }): T {
+  const instruments: Partial<T> = {};
+  for (const key of Object.keys(makers) as (keyof T)[]) instruments[key] = makers[key](meter);
+  return instruments as T;
 }
 
 export function clientInstruments(meter: Meter): ClientInstruments {
-  return {
-    attemptStarted: meter.createCounter(METRIC_NAMES.clientAttemptStarted, {
-      description: 'The total number of RPC attempts started, including those that have not completed.',
-      unit: '{attempt}',
-    }),
-    attemptDuration: latency(
-      meter,
-      METRIC_NAMES.clientAttemptDuration,
-      'End-to-end time taken to complete an RPC attempt including the time it takes to pick a subchannel.',
-    ),
-    attemptSentSize: size(
-      meter,
-      METRIC_NAMES.clientAttemptSentSize,
-      'Total bytes (compressed but not encrypted) sent across all request messages (metadata excluded) per RPC attempt; does not include grpc or transport framing bytes.',
-    ),
-    attemptRcvdSize: size(
-      meter,
-      METRIC_NAMES.clientAttemptRcvdSize,
-      'Total bytes (compressed but not encrypted) received across all response messages (metadata excluded) per RPC attempt; does not include grpc or transport framing bytes.',
-    ),
-    callDuration: latency(
-      meter,
-      METRIC_NAMES.clientCallDuration,
-      'Time taken by gRPC to complete an RPC from application perspective.',
-    ),
-  };
+  return make(meter, CLIENT);
 }
 
 export function serverInstruments(meter: Meter): ServerInstruments {
-  return {
-    callStarted: meter.createCounter(METRIC_NAMES.serverCallStarted, {
-      description: 'The total number of RPCs started, including those that have not completed.',
-      unit: '{call}',
-    }),
-    callDuration: latency(
-      meter,
-      METRIC_NAMES.serverCallDuration,
-      'End-to-end time taken to complete a call from server transport perspective.',
-    ),
-    callSentSize: size(
-      meter,
-      METRIC_NAMES.serverCallSentSize,
-      'Total bytes (compressed but not encrypted) sent across all response messages (metadata excluded) per RPC; does not include grpc or transport framing bytes.',
-    ),
-    callRcvdSize: size(
-      meter,
-      METRIC_NAMES.serverCallRcvdSize,
-      'Total bytes (compressed but not encrypted) received across all request messages (metadata excluded) per RPC; does not include grpc or transport framing bytes.',
-    ),
-  };
+  return make(meter, SERVER);
 }

@@ -36,7 +36,7 @@ function unimplemented(method: MethodDefinition): RpcMethodHandler {
 
 function handler(
   method: MethodDefinition,
-  behavior: (request: any, context: ServicerContext) => any,
+  behavior: (request: unknown, context: ServicerContext) => unknown,
 ): RpcMethodHandler {
   return Object.freeze({
     requestStreaming: method.requestStream,

@@ -16,8 +16,37 @@ interface DescriptorMessages {
 }
 const descriptor = descriptorExtension as unknown as DescriptorMessages;
 
-type DescriptorMessage = protobuf.Message & Record<string, any>;
-type Convertible = { toDescriptor(edition?: string): DescriptorMessage };
+// What this module reads and writes of the google.protobuf descriptor messages, as protobufjs's
+// descriptor extension creates and converts them.
+interface FieldProto {
+  type?: number;
+  typeName?: string;
+  oneofIndex?: number;
+  proto3_optional?: boolean;
+  proto3Optional?: boolean;
+  options?: Record<string, unknown>;
+}
+interface MessageProto {
+  field: FieldProto[];
+  nestedType: MessageProto[];
+  enumType: object[];
+  extension: FieldProto[];
+  oneofDecl: object[];
+}
+interface FileProto {
+  package?: string;
+  syntax?: string;
+  messageType: MessageProto[];
+  enumType: object[];
+  service: object[];
+  extension: FieldProto[];
+  dependency: string[];
+}
+
+/** protobufjs's conversion of a reflection object to its descriptor message (the extension's method). */
+function toDescriptor<T>(object: protobuf.ReflectionObject, edition?: string): T {
+  return (object as unknown as { toDescriptor(edition?: string): T }).toDescriptor(edition);
+}
 
 /** One file of a pool. */
 export interface PoolFile {
@@ -188,34 +217,29 @@ class PoolBuilder {
   }
 
   private addFile(group: FileGroup): void {
-    const dependencies = new Set<string>();
-    const depend = (object: protobuf.ReflectionObject | null | undefined): void => {
-      if (object === null || object === undefined) return;
-      const file = this.fileOfType(object);
-      if (file !== undefined && file !== group.name) dependencies.add(file);
-    };
-    const file = descriptor.FileDescriptorProto.create({ name: group.name }) as DescriptorMessage;
+    const converter = new FileConverter(group, (object) => this.fileOfType(object));
+    const file = descriptor.FileDescriptorProto.create({ name: group.name }) as unknown as FileProto;
     if (group.packageName !== '') file.package = group.packageName;
     if (group.edition === 'proto3') file.syntax = 'proto3';
     else if (group.edition !== 'proto2') file.syntax = 'editions';
     for (const object of group.definitions) {
       this.index(object);
       if (object instanceof protobuf.Type) {
-        file.messageType.push(this.message(object, group.edition, depend));
+        file.messageType.push(converter.message(object));
       } else if (object instanceof protobuf.Enum) {
-        file.enumType.push((object as unknown as Convertible).toDescriptor());
+        file.enumType.push(toDescriptor(object));
       } else if (object instanceof protobuf.Service) {
-        const service = (object as unknown as Convertible).toDescriptor();
+        const service = toDescriptor<object>(object);
         for (const method of object.methodsArray) {
-          depend(method.resolvedRequestType);
-          depend(method.resolvedResponseType);
+          converter.depend(method.resolvedRequestType);
+          converter.depend(method.resolvedResponseType);
         }
         file.service.push(service);
       } else if (object instanceof protobuf.Field) {
-        file.extension.push(this.field(object, group.edition, depend));
+        file.extension.push(converter.field(object));
       }
     }
-    file.dependency = [...dependencies];
+    file.dependency = [...converter.dependencies];
     const bytes = descriptor.FileDescriptorProto.encode(file).finish();
     this.files.set(group.name, { name: group.name, dependencies: file.dependency, bytes });
   }
@@ -253,18 +277,33 @@ class PoolBuilder {
       }
     }
   }
+}
 
-  private field(
-    field: protobuf.Field,
-    edition: string,
-    depend: (object: protobuf.ReflectionObject | null | undefined) => void,
-  ): DescriptorMessage {
-    const result = (field as unknown as Convertible).toDescriptor(edition);
+/** Converts the definitions of one file, collecting the files they refer to. */
+class FileConverter {
+  /** The files this one imports. */
+  readonly dependencies = new Set<string>();
+
+  constructor(
+    private readonly group: FileGroup,
+    private readonly fileOfType: (object: protobuf.ReflectionObject) => string | undefined,
+  ) {}
+
+  /** Records the import of the file declaring `object` (if another file). */
+  depend(object: protobuf.ReflectionObject | null | undefined): void {
+    if (object === null || object === undefined) return;
+    const file = this.fileOfType(object);
+    if (file !== undefined && file !== this.group.name) this.dependencies.add(file);
+  }
+
+  field(field: protobuf.Field): FieldProto {
+    const { edition } = this.group;
+    const result = toDescriptor<FieldProto>(field, edition);
     if (field.resolvedType !== null && !(field instanceof protobuf.MapField)) {
       result.typeName = field.resolvedType.fullName;
-      depend(field.resolvedType);
+      this.depend(field.resolvedType);
     }
-    if (field.extensionField?.parent) depend(field.extensionField.parent);
+    if (field.extensionField?.parent) this.depend(field.extensionField.parent);
     if (field.options?.proto3_optional === true) {
       delete result.proto3_optional;
       result.proto3Optional = true;
@@ -278,14 +317,10 @@ class PoolBuilder {
     return result;
   }
 
-  private message(
-    type: protobuf.Type,
-    edition: string,
-    depend: (object: protobuf.ReflectionObject | null | undefined) => void,
-  ): DescriptorMessage {
+  message(type: protobuf.Type): MessageProto {
     // Oneofs, ranges, reserved names and options as protobufjs converts them; fields and nested
     // declarations rebuilt below.
-    const result = (type as unknown as Convertible).toDescriptor(edition);
+    const result = toDescriptor<MessageProto>(type, this.group.edition);
     result.field = [];
     result.nestedType = [];
     result.enumType = [];
@@ -293,7 +328,7 @@ class PoolBuilder {
     for (const field of type.fieldsArray) {
       // The sister field protobufjs adds to an extended message belongs to the extension's file.
       if (field.declaringField !== null) continue;
-      const converted = this.field(field, edition, depend);
+      const converted = this.field(field);
       if (field instanceof protobuf.MapField) {
         const entryName = mapEntryName(field.name);
         converted.typeName = `${type.fullName}.${entryName}`;
@@ -302,10 +337,10 @@ class PoolBuilder {
           number: 2,
           label: 1,
           type: scalarType(field),
-        }) as DescriptorMessage;
+        }) as FieldProto;
         if (field.resolvedType !== null) {
           value.typeName = field.resolvedType.fullName;
-          depend(field.resolvedType);
+          this.depend(field.resolvedType);
         }
         converted.type = 11;
         result.nestedType.push(
@@ -321,16 +356,15 @@ class PoolBuilder {
               value,
             ],
             options: descriptor.MessageOptions.create({ mapEntry: true }),
-          }),
+          }) as unknown as MessageProto,
         );
       }
       result.field.push(converted);
     }
     for (const nested of type.nestedArray) {
-      if (nested instanceof protobuf.Type) result.nestedType.push(this.message(nested, edition, depend));
-      else if (nested instanceof protobuf.Enum)
-        result.enumType.push((nested as unknown as Convertible).toDescriptor());
-      else if (nested instanceof protobuf.Field) result.extension.push(this.field(nested, edition, depend));
+      if (nested instanceof protobuf.Type) result.nestedType.push(this.message(nested));
+      else if (nested instanceof protobuf.Enum) result.enumType.push(toDescriptor(nested));
+      else if (nested instanceof protobuf.Field) result.extension.push(this.field(nested));
     }
     syntheticOneofsLast(type, result);
     return result;
@@ -374,7 +408,7 @@ function mapEntryName(fieldName: string): string {
 }
 
 /** protoc puts the synthetic oneofs of proto3 `optional` fields after the real ones. */
-function syntheticOneofsLast(type: protobuf.Type, result: DescriptorMessage): void {
+function syntheticOneofsLast(type: protobuf.Type, result: MessageProto): void {
   const oneofs = type.oneofsArray;
   const synthetic = oneofs.map(
     (oneof) => oneof.fieldsArray.length === 1 && oneof.fieldsArray[0]?.options?.proto3_optional === true,
@@ -382,8 +416,8 @@ function syntheticOneofsLast(type: protobuf.Type, result: DescriptorMessage): vo
   if (!synthetic.some(Boolean)) return;
   const order = [...oneofs.keys()].sort((a, b) => Number(synthetic[a]) - Number(synthetic[b]) || a - b);
   const newIndex = new Map(order.map((oldIndex, position) => [oldIndex, position]));
-  result.oneofDecl = order.map((oldIndex) => result.oneofDecl[oldIndex]);
-  for (const field of result.field as DescriptorMessage[]) {
+  result.oneofDecl = order.map((oldIndex) => result.oneofDecl[oldIndex]!);
+  for (const field of result.field) {
     if (typeof field.oneofIndex === 'number' && Object.hasOwn(field, 'oneofIndex')) {
       field.oneofIndex = newIndex.get(field.oneofIndex);
     }

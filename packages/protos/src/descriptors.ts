@@ -12,6 +12,7 @@ export type MethodKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamS
  * Loaded services have {@link MethodDescriptor}s (this plus the protobufjs message types); the
  * protobuf-es and ts-proto adapters build these from the descriptors those generators emit.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the bare type must accept every typed definition (its codecs take TRequest, so unknown would refuse them) and types loaded services' messages
 export interface MethodDefinition<TRequest = any, TResponse = any, TKind extends MethodKind = MethodKind> {
   /** The name as in the .proto, e.g. `'SayHello'`. */
   readonly name: string;
@@ -35,6 +36,7 @@ export interface MethodDefinition<TRequest = any, TResponse = any, TKind extends
 }
 
 /** One method of a loaded service: its path, kind, codecs and message types. */
+// biome-ignore lint/suspicious/noExplicitAny: as MethodDefinition's defaults
 export interface MethodDescriptor<TRequest = any, TResponse = any, TKind extends MethodKind = MethodKind>
   extends MethodDefinition<TRequest, TResponse, TKind> {
   readonly requestType: MessageType<TRequest>;
@@ -74,6 +76,76 @@ export type Services = Readonly<Record<string, ServiceDescriptor>>;
 export function methodKind(requestStream: boolean, responseStream: boolean): MethodKind {
   if (requestStream) return responseStream ? 'streamStream' : 'streamUnary';
   return responseStream ? 'unaryStream' : 'unaryUnary';
+}
+
+/** The codecs of one message type: a loaded {@link MessageType}, or an adapter's pair. */
+export interface MessageCodecs<T> {
+  readonly serialize: Serializer<T>;
+  readonly deserialize: Deserializer<T>;
+}
+
+/** What {@link defineMethod} builds a method definition from. */
+interface MethodParts<TRequest, TResponse>
+  extends Pick<
+    MethodDefinition<TRequest, TResponse>,
+    'name' | 'camelName' | 'requestStream' | 'responseStream'
+  > {
+  readonly request: MessageCodecs<TRequest>;
+  readonly response: MessageCodecs<TResponse>;
+  /** The method's declared options (copied). */
+  readonly options: object | undefined;
+}
+
+/**
+ * The frozen definition of one method of the service `serviceName` (its full name), with the
+ * properties of `extra` (a loaded method's message types) after its streaming flags.
+ */
+export function defineMethod<TRequest, TResponse, TExtra extends object = Record<never, never>>(
+  serviceName: string,
+  parts: MethodParts<TRequest, TResponse>,
+  extra?: TExtra,
+): MethodDefinition<TRequest, TResponse> & Readonly<TExtra> {
+  const { name, requestStream, responseStream, request, response } = parts;
+  return Object.freeze({
+    name,
+    camelName: parts.camelName,
+    path: `/${serviceName}/${name}`,
+    kind: methodKind(requestStream, responseStream),
+    requestStream,
+    responseStream,
+    ...extra,
+    requestSerializer: request.serialize,
+    requestDeserializer: request.deserialize,
+    responseSerializer: response.serialize,
+    responseDeserializer: response.deserialize,
+    options: Object.freeze({ ...parts.options }),
+  }) as MethodDefinition<TRequest, TResponse> & Readonly<TExtra>;
+}
+
+/** The frozen descriptor of a service with the (frozen here) `methods`. */
+export function defineService<TMethods extends MethodDefinitions>(
+  name: string,
+  fullName: string,
+  methods: TMethods,
+): ServiceDescriptor<TMethods> {
+  return Object.freeze({ name, fullName, methods: Object.freeze(methods) });
+}
+
+/**
+ * The descriptor `adapt()` builds for the generated service `source`, built once per `source`: an
+ * adapter gives the same descriptor each time it is given the same service.
+ */
+export function adaptOnce<K extends object>(
+  cache: WeakMap<K, ServiceDescriptor<MethodDefinitions>>,
+  source: K,
+  adapt: () => ServiceDescriptor<MethodDefinitions>,
+): ServiceDescriptor<MethodDefinitions> {
+  let descriptor = cache.get(source);
+  if (descriptor === undefined) {
+    descriptor = adapt();
+    cache.set(source, descriptor);
+  }
+  return descriptor;
 }
 
 /** `'SayHello'` -> `'sayHello'`. */

@@ -1,9 +1,10 @@
 import protobuf from 'protobufjs';
 import {
   camelName,
+  defineMethod,
+  defineService,
   type MethodDescriptor,
   type MethodDescriptors,
-  methodKind,
   type ServiceDescriptor,
   type Services,
 } from './descriptors.js';
@@ -25,6 +26,7 @@ export interface Protos {
    * The message type `fullName`.
    * @throws TypeError naming the known types when there is no such message.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: as MessageType's default: plain objects read without casts unless the caller names T
   message<T = any>(fullName: string): MessageType<T>;
 }
 
@@ -94,29 +96,21 @@ function buildServices(root: protobuf.Root, types: Map<protobuf.Type, MessageTyp
       method.resolve();
       const requestType = types.get(method.resolvedRequestType!)!;
       const responseType = types.get(method.resolvedResponseType!)!;
-      const requestStream = method.requestStream === true;
-      const responseStream = method.responseStream === true;
-      methods[method.name] = Object.freeze({
-        name: method.name,
-        camelName: camelName(method.name),
-        path: `/${fullName}/${method.name}`,
-        kind: methodKind(requestStream, responseStream),
-        requestStream,
-        responseStream,
-        requestType,
-        responseType,
-        requestSerializer: requestType.serialize,
-        requestDeserializer: requestType.deserialize,
-        responseSerializer: responseType.serialize,
-        responseDeserializer: responseType.deserialize,
-        options: Object.freeze({ ...method.options }),
-      });
+      methods[method.name] = defineMethod(
+        fullName,
+        {
+          name: method.name,
+          camelName: camelName(method.name),
+          requestStream: method.requestStream === true,
+          responseStream: method.responseStream === true,
+          request: requestType,
+          response: responseType,
+          options: method.options,
+        },
+        { requestType, responseType },
+      );
     }
-    services[fullName] = Object.freeze({
-      name: object.name,
-      fullName,
-      methods: Object.freeze(methods) as MethodDescriptors,
-    });
+    services[fullName] = defineService(object.name, fullName, methods as MethodDescriptors);
   }
   return Object.freeze(services);
 }

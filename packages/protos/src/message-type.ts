@@ -7,17 +7,18 @@ import { messageValidator } from './validate.js';
  * reflection `Type`. `T` is the shape of its plain objects, as {@link MessageType.deserialize}
  * returns them and {@link MessageType.serialize} accepts them.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a message type looked up by name (`protos.messages[name]`) gives plain objects the user reads without casts
 export interface MessageType<T = any> {
   /** The full name without a leading dot, e.g. `'helloworld.HelloRequest'`. */
   readonly fullName: string;
   /** The protobufjs reflection type, for everything else it offers. */
   readonly type: protobuf.Type;
   /** A protobufjs message instance with the given properties (not validated, not converted). */
-  create(properties?: T): protobuf.Message<any>;
+  create(properties?: T): protobuf.Message;
   /** Encodes a message instance or a plain object that already has runtime types (no conversion). */
-  encode(message: protobuf.Message<any> | T): Uint8Array;
+  encode(message: protobuf.Message | T): Uint8Array;
   /** Decodes bytes into a protobufjs message instance. @throws Error for malformed bytes. */
-  decode(bytes: Uint8Array): protobuf.Message<any>;
+  decode(bytes: Uint8Array): protobuf.Message;
   /**
    * protobufjs's check of a message in its runtime form (`Long` objects, enum numbers, bytes):
    * `null` when valid, else the reason. For plain objects as serializers accept them use
@@ -33,12 +34,12 @@ export interface MessageType<T = any> {
    */
   validate(object: unknown): void;
   /** Converts a plain object (enum names, 64-bit integers as strings, base64 bytes...) to a message. */
-  fromObject(object: T | Record<string, unknown>): protobuf.Message<any>;
+  fromObject(object: T | Record<string, unknown>): protobuf.Message;
   /**
    * Converts a message to a plain object, with the load options unless `options` are given
    * (64-bit integers become bigints unless `options.longs` says otherwise).
    */
-  toObject(message: protobuf.Message<any>, options?: ConversionOptions): T;
+  toObject(message: protobuf.Message, options?: ConversionOptions): T;
   /**
    * `validate`, `fromObject` then `encode`: what a request or response serializer does.
    * @throws TypeError as {@link MessageType.validate} does.
@@ -55,12 +56,12 @@ export function messageType<T>(type: protobuf.Type, options: ConversionOptions):
     fullName: type.fullName.replace(/^\./, ''),
     type,
     create: (properties?: T) => type.create(properties as Record<string, unknown> | undefined),
-    encode: (message: protobuf.Message<any> | T) => type.encode(message as Record<string, unknown>).finish(),
+    encode: (message: protobuf.Message | T) => type.encode(message as Record<string, unknown>).finish(),
     decode: (bytes: Uint8Array) => type.decode(bytes),
     verify: (object: unknown) => type.verify(object as Record<string, unknown>),
     validate,
     fromObject: (object: T | Record<string, unknown>) => type.fromObject(object as Record<string, unknown>),
-    toObject: (message: protobuf.Message<any>, conversion?: ConversionOptions) =>
+    toObject: (message: protobuf.Message, conversion?: ConversionOptions) =>
       type.toObject(
         message,
         (conversion === undefined ? options : conversionOptions(conversion)) as protobuf.IConversionOptions,

@@ -12,16 +12,20 @@ import {
   toBinary,
 } from '@bufbuild/protobuf';
 import type { MethodDefinition, MethodDefinitions, MethodKind, ServiceDescriptor } from './descriptors.js';
+import { adaptOnce, defineMethod, defineService, type MessageCodecs } from './descriptors.js';
 
 /** The message of the TypeError for an argument that is not a protobuf-es service descriptor. */
 export const NOT_A_PROTOBUF_ES_SERVICE =
   'service must be a protobuf-es service descriptor (a GenService or DescService, as protoc-gen-es generates them)';
 
-const KINDS: Readonly<Record<DescMethod['methodKind'], MethodKind>> = {
-  unary: 'unaryUnary',
-  server_streaming: 'unaryStream',
-  client_streaming: 'streamUnary',
-  bidi_streaming: 'streamStream',
+/** The streaming flags of each protobuf-es method kind. */
+const STREAMING: Readonly<
+  Record<DescMethod['methodKind'], Pick<MethodDefinition, 'requestStream' | 'responseStream'>>
+> = {
+  unary: { requestStream: false, responseStream: false },
+  server_streaming: { requestStream: false, responseStream: true },
+  client_streaming: { requestStream: true, responseStream: false },
+  bidi_streaming: { requestStream: true, responseStream: true },
 };
 
 type KindOf<K> = K extends 'unary'
@@ -49,23 +53,25 @@ export type ProtobufEsMethods<S extends DescService> = string extends keyof S['m
       >;
     };
 
-function serializer(schema: DescMessage): (message: unknown) => Uint8Array {
-  return (message) => {
-    if (isMessage(message, schema)) return toBinary(schema, message);
-    if (typeof message !== 'object' || message === null) {
-      throw new TypeError(`${schema.typeName}: expected a message (an object), got ${String(message)}`);
-    }
-    const typeName = (message as { $typeName?: unknown }).$typeName;
-    if (typeof typeName === 'string') {
-      throw new TypeError(`${schema.typeName}: expected a ${schema.typeName} message, got a ${typeName}`);
-    }
-    // An init object ({ text: 'hi' }), as protobuf-es's create() takes it.
-    return toBinary(schema, create(schema, message as never));
+/**
+ * The codecs of a message schema. Encoding takes a message of the schema's type or an init object
+ * (`{ text: 'hi' }`, as protobuf-es's create() takes it); a message of another type is a TypeError.
+ */
+function codecs(schema: DescMessage): MessageCodecs<unknown> {
+  return {
+    serialize: (message) => {
+      if (isMessage(message, schema)) return toBinary(schema, message);
+      if (typeof message !== 'object' || message === null) {
+        throw new TypeError(`${schema.typeName}: expected a message (an object), got ${String(message)}`);
+      }
+      const typeName = (message as { $typeName?: unknown }).$typeName;
+      if (typeof typeName === 'string') {
+        throw new TypeError(`${schema.typeName}: expected a ${schema.typeName} message, got a ${typeName}`);
+      }
+      return toBinary(schema, create(schema, message as never));
+    },
+    deserialize: (bytes) => fromBinary(schema, bytes),
   };
-}
-
-function deserializer(schema: DescMessage): (bytes: Uint8Array) => unknown {
-  return (bytes) => fromBinary(schema, bytes);
 }
 
 const adapted = new WeakMap<DescService, ServiceDescriptor<MethodDefinitions>>();
@@ -92,30 +98,18 @@ export function fromProtobufEs<S extends DescService>(service: S): ServiceDescri
   ) {
     throw new TypeError(NOT_A_PROTOBUF_ES_SERVICE);
   }
-  const cached = adapted.get(service);
-  if (cached !== undefined) return cached as ServiceDescriptor<ProtobufEsMethods<S>>;
-  const methods: Record<string, MethodDefinition> = {};
-  for (const method of service.methods) {
-    const kind = KINDS[method.methodKind];
-    methods[method.localName] = Object.freeze({
-      name: method.name,
-      camelName: method.localName,
-      path: `/${service.typeName}/${method.name}`,
-      kind,
-      requestStream: kind.startsWith('stream'),
-      responseStream: kind.endsWith('Stream'),
-      requestSerializer: serializer(method.input),
-      requestDeserializer: deserializer(method.input),
-      responseSerializer: serializer(method.output),
-      responseDeserializer: deserializer(method.output),
-      options: Object.freeze(method.deprecated ? { deprecated: true } : {}),
-    });
-  }
-  const descriptor = Object.freeze({
-    name: service.name,
-    fullName: service.typeName,
-    methods: Object.freeze(methods),
-  });
-  adapted.set(service, descriptor);
-  return descriptor as ServiceDescriptor<ProtobufEsMethods<S>>;
+  return adaptOnce(adapted, service, () => {
+    const methods: Record<string, MethodDefinition<unknown, unknown>> = {};
+    for (const method of service.methods) {
+      methods[method.localName] = defineMethod(service.typeName, {
+        name: method.name,
+        camelName: method.localName,
+        ...STREAMING[method.methodKind],
+        request: codecs(method.input),
+        response: codecs(method.output),
+        options: method.deprecated ? { deprecated: true } : {},
+      });
+    }
+    return defineService(service.name, service.typeName, methods);
+  }) as ServiceDescriptor<ProtobufEsMethods<S>>;
 }

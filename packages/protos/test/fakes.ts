@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: fakes of the Channel, Server and ServicerContext contracts for services of any message type
 // Fakes of the core Channel and Server contracts, and of a ServicerContext: they record what the
 // code under test hands them, and play the other side of each call from a script.
 import type {

@@ -1,10 +1,19 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { ServerCredentials } from '@grpc-aio/core';
 import { rejectUnknownOptions } from '@grpc-aio/core/internal';
+import { reportCallbackError } from '@grpc-aio/errors/internal';
 
 // Server credentials, as the server's own transport uses them (node:tls options). Shared by every
 // copy of this package, so credentials made by one copy work with a server of another.
 const SPEC = Symbol.for('@grpc-aio/server.credentialsSpec');
+
+/**
+ * Logged (`console.error`, followed by what the fetcher threw or what is wrong with what it
+ * returned) when the certificate configuration fetcher of {@link dynamicSslServerCredentials}
+ * fails; the current certificates stay in use.
+ */
+export const CERTIFICATE_FETCH_FAILED =
+  'Error fetching the certificate configuration; keeping the current certificates:';
 
 /** A private key and its certificate chain, PEM-encoded. */
 export interface PrivateKeyCertificateChainPair {
@@ -177,7 +186,8 @@ function configurationMaterial(value: unknown, what: string): TlsMaterial {
  * TLS credentials whose certificates can change while the server runs (Python's
  * `grpc.dynamic_ssl_server_credentials`): before each TLS handshake the fetcher is called; a
  * configuration it returns is used from that handshake on, `null`/`undefined` keeps the current
- * one. A fetcher that throws or returns something else keeps the current one too, with a warning.
+ * one. A fetcher that throws or returns something else keeps the current one too; the error is logged
+ * with `console.error`, as the errors of other callbacks (done callbacks) are.
  *
  * @throws TypeError for a bad initial configuration, a fetcher that is not a function, or a
  *   `requireClientAuthentication` that is not a boolean.
@@ -201,27 +211,12 @@ export function dynamicSslServerCredentials(
     throw new TypeError('requireClientAuth needs rootCertificates to verify client certificates with.');
   }
   const fetch = (): TlsMaterial | undefined => {
-    let fetched: unknown;
     try {
-      fetched = certificateConfigurationFetcher();
-    } catch (error) {
-      process.emitWarning(
-        `The certificate configuration fetcher threw; keeping the current certificates: ${String(error)}`,
-        {
-          type: 'GrpcAioWarning',
-          code: 'GRPC_AIO_CERTIFICATE_FETCH_FAILED',
-        },
-      );
-      return undefined;
-    }
-    if (fetched == null) return undefined;
-    try {
+      const fetched: unknown = certificateConfigurationFetcher();
+      if (fetched == null) return undefined;
       return configurationMaterial(fetched, 'A fetched certificate configuration');
     } catch (error) {
-      process.emitWarning(`${(error as Error).message} Keeping the current certificates.`, {
-        type: 'GrpcAioWarning',
-        code: 'GRPC_AIO_CERTIFICATE_FETCH_FAILED',
-      });
+      reportCallbackError(CERTIFICATE_FETCH_FAILED, error);
       return undefined;
     }
   };

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the CSDS client is made from a service definition at run time (untyped grpc-js client)
 // CSDS (envoy.service.status.v3.ClientStatusDiscoveryService), the admin service that
 // @grpc/grpc-js-xds registers with grpc-js, served by addAdminServicers() from a grpc-aio server: its
 // StreamClientStatus is a bidi method, FetchClientStatus a unary one.

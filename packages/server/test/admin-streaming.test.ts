@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the test service is defined at run time with JSON messages of any shape
 // addAdminServicers() serves grpc-js admin handlers of every kind (unary, server streaming, client
 // streaming, bidi) from a grpc-aio server, called by a raw @grpc/grpc-js client over loopback.
 //

@@ -5,6 +5,7 @@ import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
 import { describe, expect, it, vi } from 'vitest';
+import { CERTIFICATE_FETCH_FAILED } from '../src/credentials.js';
 import {
   dynamicSslServerCredentials,
   insecureServerCredentials,
@@ -212,28 +213,66 @@ describe('server credentials on the native transport', () => {
     expect((await unary(first, '/t.S/Who', 'x')).status.code).toBe(StatusCode.OK);
   });
 
-  it('A71 a fetcher that throws keeps the current certificates, with a warning', async () => {
+  it('A71 a fetcher that throws keeps the current certificates; the error is logged as callback errors are', async () => {
+    const logged: unknown[][] = [];
+    // Captured (not printed): the log line is what this test checks.
+    const error = vi
+      .spyOn(console, 'error')
+      .mockImplementation((...args: unknown[]) => void logged.push(args));
     const warnings: unknown[] = [];
-    // Captured (not printed): the warning is what this test checks.
     const emitWarning = vi
       .spyOn(process, 'emitWarning')
       .mockImplementation(((_message: string | Error, options?: { code?: string }) =>
         warnings.push(options?.code)) as typeof process.emitWarning);
+    const vaultDown = new Error('vault down');
     try {
       const port = await whoServer((srv) =>
         srv.addSecurePort(
           '127.0.0.1:0',
           dynamicSslServerCredentials(sslServerCertificateConfiguration([[serverKey, serverCert]]), () => {
-            throw new Error('vault down');
+            throw vaultDown;
           }),
         ),
       );
       const client = newClient(port, grpc.credentials.createSsl(caCert));
       expect((await unary(client, '/t.S/Who', 'x')).responses).toEqual(['ssl']);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings).toContain('GRPC_AIO_CERTIFICATE_FETCH_FAILED');
+      expect(logged).toContainEqual([CERTIFICATE_FETCH_FAILED, vaultDown]);
+      expect(CERTIFICATE_FETCH_FAILED).toMatchInlineSnapshot(
+        `"Error fetching the certificate configuration; keeping the current certificates:"`,
+      );
+      // Before, a process warning; callback errors now go one way.
+      expect(warnings).not.toContain('GRPC_AIO_CERTIFICATE_FETCH_FAILED');
     } finally {
+      error.mockRestore();
       emitWarning.mockRestore();
+    }
+  });
+
+  it('A71 a fetcher that returns something else keeps the current certificates; the error is logged', async () => {
+    const logged: unknown[][] = [];
+    const error = vi
+      .spyOn(console, 'error')
+      .mockImplementation((...args: unknown[]) => void logged.push(args));
+    try {
+      const port = await whoServer((srv) =>
+        srv.addSecurePort(
+          '127.0.0.1:0',
+          dynamicSslServerCredentials(
+            sslServerCertificateConfiguration([[serverKey, serverCert]]),
+            () => ({ privateKey: serverKey }) as never,
+          ),
+        ),
+      );
+      const client = newClient(port, grpc.credentials.createSsl(caCert));
+      expect((await unary(client, '/t.S/Who', 'x')).responses).toEqual(['ssl']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(logged.map(([message, reason]) => [message, String(reason)])).toContainEqual([
+        CERTIFICATE_FETCH_FAILED,
+        'TypeError: A fetched certificate configuration must come from sslServerCertificateConfiguration().',
+      ]);
+    } finally {
+      error.mockRestore();
     }
   });
 

@@ -1,9 +1,3 @@
-import type {
-  StreamStreamCallable,
-  StreamUnaryCallable,
-  UnaryStreamCallable,
-  UnaryUnaryCallable,
-} from '@grpc-aio/channel';
 import {
   type CallTransport,
   type ChannelTransport,
@@ -12,6 +6,7 @@ import {
   type TransportStatus,
 } from '@grpc-aio/channel/internal';
 import {
+  type CallKind,
   type CallOptions,
   type CallTelemetry,
   ChannelConnectivity,
@@ -19,12 +14,9 @@ import {
   type Deserializer,
   EOF,
   isStatusCode,
-  type MethodOptions,
-  type RequestIterable,
   type Serializer,
   StatusCode,
 } from '@grpc-aio/core';
-import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import {
   ABORT_ALREADY_CALLED,
   AbortError,
@@ -36,14 +28,14 @@ import {
 } from '@grpc-aio/errors';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { WRITE_ON_UNARY_RESPONSE } from '@grpc-aio/server';
-import { bounded, type Deferred, deferred } from './deferred.js';
+import { bounded, type Deferred, deferred, Inbox } from './deferred.js';
 import { type MethodRef, methodPath } from './method-ref.js';
-import { checkBooleanOption, checkTakeTimeoutOption, checkTimeOption, takeTimeoutOf } from './options.js';
+import { checkBooleanOption, checkFakeOptions, takeTimeoutOf } from './options.js';
 import { describeThrown, thrownStatus } from './thrown-status.js';
 import { clockOf, type ScheduledCall, strictRealTime, type Time } from './time.js';
 
-/** The four kinds of RPC. */
-export type RpcKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamStream';
+/** The four kinds of RPC (`CallKind` of `@grpc-aio/core`). */
+export type RpcKind = CallKind;
 
 /** The details of a call whose deadline passed on a fake channel (C-core's wording). */
 export const FAKE_DEADLINE_EXCEEDED = 'Deadline Exceeded';
@@ -61,8 +53,8 @@ export const DEFAULT_TAKE_TIMEOUT = 1;
  * application's serializer made, responses encoded to bytes the application's deserializer reads.
  */
 export interface MethodCodecs {
-  readonly requestDeserializer?: Deserializer<any> | null | undefined;
-  readonly responseSerializer?: Serializer<any> | null | undefined;
+  readonly requestDeserializer?: Deserializer<unknown> | null | undefined;
+  readonly responseSerializer?: Serializer<never> | null | undefined;
 }
 
 /** Options of {@link fakeChannel}. */
@@ -146,17 +138,21 @@ interface StreamingRequests<TRequest> {
 }
 
 /** A unary-unary RPC (Python's `grpc_testing.UnaryUnaryChannelRpc`). */
+// biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
 export interface UnaryUnaryChannelRpc<TResponse = any> extends ChannelRpcBase, UnaryResponse<TResponse> {}
 /** A unary-stream RPC (Python's `grpc_testing.UnaryStreamChannelRpc`). */
+// biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
 export interface UnaryStreamChannelRpc<TResponse = any>
   extends ChannelRpcBase,
     StreamingResponses<TResponse> {}
 /** A stream-unary RPC (Python's `grpc_testing.StreamUnaryChannelRpc`). */
+// biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
 export interface StreamUnaryChannelRpc<TRequest = any, TResponse = any>
   extends ChannelRpcBase,
     StreamingRequests<TRequest>,
     UnaryResponse<TResponse> {}
 /** A stream-stream RPC (Python's `grpc_testing.StreamStreamChannelRpc`). */
+// biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
 export interface StreamStreamChannelRpc<TRequest = any, TResponse = any>
   extends ChannelRpcBase,
     StreamingRequests<TRequest>,
@@ -175,6 +171,7 @@ export interface TakenStreamRequest<TRpc> {
 }
 
 /** What a handler of the scripted mode ({@link FakeChannel.handle}) can do. */
+// biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
 export interface FakeHandlerContext<TResponse = any> {
   /** The method path. */
   readonly method: string;
@@ -206,6 +203,7 @@ export interface FakeHandlerContext<TResponse = any> {
  * response-streaming ones yield (async generator), return an iterable, or `context.write()`. Throw
  * an `AioRpcError` or a `Status` to end with its status; anything else ends UNKNOWN.
  */
+// biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
 export type FakeHandler<TRequest = any, TResponse = any> = (
   request: TRequest,
   context: FakeHandlerContext<TResponse>,
@@ -237,9 +235,12 @@ function isIterable(value: unknown): value is Iterable<unknown> {
   );
 }
 
+/** The bytes of a message that passes by reference. */
+const NO_BYTES = new Uint8Array(0);
+
 type Outgoing =
   | { readonly kind: 'metadata'; readonly metadata: Metadata }
-  | { readonly kind: 'message'; readonly bytes: Uint8Array }
+  | { readonly kind: 'message'; readonly bytes: Uint8Array; readonly decoded?: { readonly value: unknown } }
   | { readonly kind: 'status'; readonly status: TransportStatus };
 
 /** One RPC of a fake channel: the call object's transport, and the test's handle on it. */
@@ -253,8 +254,7 @@ class FakeRpc implements CallTransport {
   #timer: ScheduledCall | undefined;
   #listener: TransportListener | undefined;
 
-  #requests: unknown[] = [];
-  #requestWaiters: Deferred<unknown>[] = [];
+  readonly #requests = new Inbox<unknown>();
   #halfClosed = false;
   #closedWaiter: Deferred<void> | undefined;
 
@@ -287,12 +287,13 @@ class FakeRpc implements CallTransport {
     this.#channel.arrived(this);
   }
 
-  sendMessage(message: Uint8Array, callback: (error?: Error | null) => void): void {
+  sendMessage(message: Uint8Array, callback: (error?: Error | null) => void, sent?: unknown): void {
     if (this.#ended || this.#halfClosed) return;
     let request: unknown;
     const decode = this.#codecs?.requestDeserializer;
     try {
-      request = decode == null ? this.#channel.requestObject(message) : decode(message);
+      // Messages pass by reference: the test sees the object the application sent.
+      request = decode == null ? sent : decode(message);
     } catch (error) {
       this.#end({
         code: StatusCode.INTERNAL,
@@ -301,9 +302,7 @@ class FakeRpc implements CallTransport {
       });
       return;
     }
-    const waiter = this.#requestWaiters.shift();
-    if (waiter !== undefined) waiter.resolve(request);
-    else this.#requests.push(request);
+    this.#requests.put(request);
     queueMicrotask(() => callback());
   }
 
@@ -316,9 +315,7 @@ class FakeRpc implements CallTransport {
     if (this.#halfClosed || this.#ended) return;
     this.#halfClosed = true;
     this.#closedWaiter?.resolve();
-    const waiters = this.#requestWaiters;
-    this.#requestWaiters = [];
-    for (const waiter of waiters) waiter.resolve(EOF);
+    this.#requests.settleWaiting((waiter) => waiter.resolve(EOF));
   }
 
   cancel(_code: StatusCode, _details: string): void {
@@ -366,8 +363,10 @@ class FakeRpc implements CallTransport {
       this.#push({ kind: 'metadata', metadata: new Metadata() });
     }
     const encode = this.#codecs?.responseSerializer;
-    const bytes = encode == null ? this.#channel.responseBytes(response) : encode(response);
-    this.#push({ kind: 'message', bytes });
+    if (encode != null) this.#push({ kind: 'message', bytes: (encode as Serializer<unknown>)(response) });
+    else if (response instanceof Uint8Array) this.#push({ kind: 'message', bytes: response });
+    // An object passes by reference: the application gets it as it is (no deserializer runs).
+    else this.#push({ kind: 'message', bytes: NO_BYTES, decoded: { value: response } });
   }
 
   terminate(...args: unknown[]): void {
@@ -388,12 +387,11 @@ class FakeRpc implements CallTransport {
 
   /** The next request, or EOF once the client half-closed. */
   nextRequest(): Promise<unknown> {
-    if (this.#requests.length > 0) return Promise.resolve(this.#requests.shift());
-    if (this.#halfClosed) return Promise.resolve(EOF);
-    if (this.#ended) return Promise.reject(new Error(`The call to ${this.method} has ended.`));
-    const waiter = deferred<unknown>();
-    this.#requestWaiters.push(waiter);
-    return waiter.promise;
+    return this.#requests.take(() => {
+      if (this.#halfClosed) return Promise.resolve(EOF);
+      if (this.#ended) return Promise.reject(new Error(`The call to ${this.method} has ended.`));
+      return undefined;
+    });
   }
 
   async takeRequest(options?: TakeOptions): Promise<unknown> {
@@ -474,7 +472,7 @@ class FakeRpc implements CallTransport {
       }
       this.#outbox.shift();
       if (next.kind === 'metadata') listener.onTransportMetadata(next.metadata);
-      else if (next.kind === 'message') listener.onTransportMessage(next.bytes);
+      else if (next.kind === 'message') listener.onTransportMessage(next.bytes, next.decoded);
       else this.#end(next.status);
     }
   }
@@ -511,9 +509,7 @@ class FakeRpc implements CallTransport {
     this.#timer = undefined;
     this.#channel.forget(this);
     const error = new Error(`The call to ${this.method} has ended.`);
-    const waiters = this.#requestWaiters;
-    this.#requestWaiters = [];
-    for (const waiter of waiters) waiter.reject(error);
+    this.#requests.settleWaiting((waiter) => waiter.reject(error));
     this.#closedWaiter?.reject(
       new Error(`The call to ${this.method} ended before its requests were closed.`),
     );
@@ -531,11 +527,7 @@ class FakeChannelTransport implements ChannelTransport {
   readonly time: Time;
   readonly codecs: Readonly<Record<string, MethodCodecs>> | undefined;
   readonly takeTimeout: number;
-  /** The kind of the call being made right now (set by FakeChannel around each call). */
-  making: RpcKind | undefined;
   #clock: Clock | undefined;
-  readonly #requestObjects = new WeakMap<Uint8Array, unknown>();
-  readonly #responseObjects = new WeakMap<Uint8Array, unknown>();
   #waiting: FakeRpc[] = [];
   #takers: Taker[] = [];
   readonly #handlers = new Map<string, FakeHandler>();
@@ -561,10 +553,12 @@ class FakeChannelTransport implements ChannelTransport {
     return this.#clock;
   }
 
-  createCall(method: string, deadline: number, _options: CallOptions | undefined): CallTransport {
-    const kind = this.making;
-    if (kind === undefined)
-      throw new TypeError('Calls on a fake channel must be made through its multi-callables.');
+  createCall(
+    method: string,
+    deadline: number,
+    _options: CallOptions | undefined,
+    kind: CallKind,
+  ): CallTransport {
     const rpc = new FakeRpc(this, method, kind, deadline);
     this.#live.add(rpc);
     return rpc;
@@ -584,28 +578,6 @@ class FakeChannelTransport implements ChannelTransport {
     const watchers = this.#watchers;
     this.#watchers = [];
     for (const watcher of watchers) watcher();
-  }
-
-  // ---- messages by reference -----------------------------------------------------------------
-
-  rememberRequest(bytes: unknown, request: unknown): void {
-    if (bytes instanceof Uint8Array) this.#requestObjects.set(bytes, request);
-  }
-
-  requestObject(bytes: Uint8Array): unknown {
-    return this.#requestObjects.has(bytes) ? this.#requestObjects.get(bytes) : bytes;
-  }
-
-  responseBytes(response: unknown): Uint8Array {
-    if (response instanceof Uint8Array) return response;
-    const token = new Uint8Array(0);
-    this.#responseObjects.set(token, response);
-    return token;
-  }
-
-  readResponse(bytes: Uint8Array, deserializer: Deserializer<unknown> | null | undefined): unknown {
-    if (this.#responseObjects.has(bytes)) return this.#responseObjects.get(bytes);
-    return deserializer == null ? bytes : deserializer(bytes);
   }
 
   // ---- takes and handlers --------------------------------------------------------------------
@@ -810,78 +782,6 @@ export class FakeChannel extends ClientChannel {
     super(transport, telemetry == null ? undefined : { telemetry });
   }
 
-  #wrap<TRequest, TResponse>(
-    serializer: Serializer<TRequest> | null | undefined,
-    deserializer: Deserializer<TResponse> | null | undefined,
-  ): [Serializer<TRequest> | null | undefined, Deserializer<TResponse>] {
-    const fake = this.#fake;
-    const wrappedSerializer =
-      serializer == null
-        ? serializer
-        : (request: TRequest) => {
-            const bytes = serializer(request);
-            fake.rememberRequest(bytes, request);
-            return bytes;
-          };
-    return [wrappedSerializer, (bytes: Uint8Array) => fake.readResponse(bytes, deserializer) as TResponse];
-  }
-
-  #making<T>(kind: RpcKind, make: () => T): T {
-    const fake = this.#fake;
-    fake.making = kind;
-    try {
-      return make();
-    } finally {
-      fake.making = undefined;
-    }
-  }
-
-  override unaryUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
-    method: string,
-    requestSerializer?: Serializer<TRequest> | null,
-    responseDeserializer?: Deserializer<TResponse> | null,
-    options?: MethodOptions,
-  ): UnaryUnaryCallable<TRequest, TResponse> {
-    const [serializer, deserializer] = this.#wrap(requestSerializer, responseDeserializer);
-    const callable = super.unaryUnary(method, serializer, deserializer, options);
-    return (request, callOptions) => this.#making('unaryUnary', () => callable(request, callOptions));
-  }
-
-  override unaryStream<TRequest = Uint8Array, TResponse = Uint8Array>(
-    method: string,
-    requestSerializer?: Serializer<TRequest> | null,
-    responseDeserializer?: Deserializer<TResponse> | null,
-    options?: MethodOptions,
-  ): UnaryStreamCallable<TRequest, TResponse> {
-    const [serializer, deserializer] = this.#wrap(requestSerializer, responseDeserializer);
-    const callable = super.unaryStream(method, serializer, deserializer, options);
-    return (request, callOptions) => this.#making('unaryStream', () => callable(request, callOptions));
-  }
-
-  override streamUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
-    method: string,
-    requestSerializer?: Serializer<TRequest> | null,
-    responseDeserializer?: Deserializer<TResponse> | null,
-    options?: MethodOptions,
-  ): StreamUnaryCallable<TRequest, TResponse> {
-    const [serializer, deserializer] = this.#wrap(requestSerializer, responseDeserializer);
-    const callable = super.streamUnary(method, serializer, deserializer, options);
-    return (requests?: RequestIterable<TRequest> | null, callOptions?: CallOptions) =>
-      this.#making('streamUnary', () => callable(requests, callOptions));
-  }
-
-  override streamStream<TRequest = Uint8Array, TResponse = Uint8Array>(
-    method: string,
-    requestSerializer?: Serializer<TRequest> | null,
-    responseDeserializer?: Deserializer<TResponse> | null,
-    options?: MethodOptions,
-  ): StreamStreamCallable<TRequest, TResponse> {
-    const [serializer, deserializer] = this.#wrap(requestSerializer, responseDeserializer);
-    const callable = super.streamStream(method, serializer, deserializer, options);
-    return (requests?: RequestIterable<TRequest> | null, callOptions?: CallOptions) =>
-      this.#making('streamStream', () => callable(requests, callOptions));
-  }
-
   /** The clock of this channel's deadlines. */
   get time(): Time {
     return this.#fake.time;
@@ -891,6 +791,7 @@ export class FakeChannel extends ClientChannel {
    * The next unary-unary call to `method` (waiting for it up to the take timeout), with its
    * metadata and request. @throws Error naming the calls made when none comes in time.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
   async takeUnaryUnary<TRequest = any, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
@@ -904,6 +805,7 @@ export class FakeChannel extends ClientChannel {
   }
 
   /** The next unary-stream call to `method`, with its metadata and request. */
+  // biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
   async takeUnaryStream<TRequest = any, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
@@ -917,6 +819,7 @@ export class FakeChannel extends ClientChannel {
   }
 
   /** The next stream-unary call to `method`; take its requests with `rpc.takeRequest()`. */
+  // biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
   async takeStreamUnary<TRequest = any, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
@@ -926,6 +829,7 @@ export class FakeChannel extends ClientChannel {
   }
 
   /** The next stream-stream call to `method`; take its requests with `rpc.takeRequest()`. */
+  // biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
   async takeStreamStream<TRequest = any, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
@@ -938,6 +842,7 @@ export class FakeChannel extends ClientChannel {
    * Scripted mode: every call to `method` (including ones already waiting to be taken) runs
    * `handler`. Replaces an earlier handler of `method`. @returns this channel, for chaining.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: public default: tests written without type arguments get the messages as they come, as Python's grpc_testing gives them
   handle<TRequest = any, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     handler: FakeHandler<TRequest, TResponse>,
@@ -960,13 +865,7 @@ async function unaryRequest(rpc: FakeRpc): Promise<unknown> {
  * per call with `take*` or with `handle()`. Close it as any channel (`await using` works).
  */
 export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(
-      `fakeChannel() options must be an object, got ${options === null ? 'null' : typeof options}.`,
-    );
-  rejectUnknownOptions('fakeChannel()', options, FAKE_CHANNEL_OPTIONS);
-  checkTimeOption('fakeChannel()', options.time);
-  checkTakeTimeoutOption('fakeChannel()', options.takeTimeout);
+  checkFakeOptions('fakeChannel()', options, FAKE_CHANNEL_OPTIONS);
   checkBooleanOption('fakeChannel()', 'secure', options.secure);
   if (options.codecs != null && typeof options.codecs !== 'object')
     throw new TypeError('fakeChannel() option codecs must be an object of MethodCodecs by method path.');

@@ -5,6 +5,7 @@ import type { Serializer } from '@grpc-aio/core';
  * descriptor (a generated stub's, a loaded service's, or any object with the method's `path` and
  * codecs), from which the request and response types are inferred.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the bare type must accept every typed descriptor (its serializers take TRequest and TResponse, so unknown would refuse them)
 export type MethodRef<TRequest = any, TResponse = any> =
   | string
   | {

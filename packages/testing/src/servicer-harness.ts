@@ -12,7 +12,6 @@ import {
   StatusCode,
   statusCodeToString,
 } from '@grpc-aio/core';
-import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import { LOCALLY_CANCELLED, UsageError } from '@grpc-aio/errors';
 import { validateServerInterceptors } from '@grpc-aio/interceptors/internal';
 import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
@@ -28,10 +27,10 @@ import {
   serverRpcEvents,
   type TransportStatus,
 } from '@grpc-aio/server/internal';
-import { bounded, type Deferred, deferred } from './deferred.js';
+import { bounded, deferred, Inbox } from './deferred.js';
 import { DEFAULT_TAKE_TIMEOUT, FAKE_DEADLINE_EXCEEDED } from './fake-channel.js';
 import { type MethodRef, methodPath } from './method-ref.js';
-import { checkStringOption, checkTakeTimeoutOption, checkTimeOption } from './options.js';
+import { checkFakeOptions, checkOptions, checkStringOption } from './options.js';
 import { clockOf, type ScheduledCall, strictRealTime, type Time } from './time.js';
 
 /** `sendRequest()` after `closeRequests()`. */
@@ -93,6 +92,7 @@ function invokeOptionHint(key: string): string | undefined {
 }
 
 /** How an RPC ended, as the client would see it. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads the response of a method named by path without casts
 export interface Termination<TResponse = any> {
   /** The response of a unary-response RPC that ended OK. */
   readonly response?: TResponse;
@@ -123,18 +123,25 @@ interface TakesResponses<TResponse> {
   takeResponse(): Promise<TResponse>;
 }
 
+// The response types default to `any`, as Termination's: a test reads the responses of a method
+// named by path without casts. Requests are only sent, so any request is an `unknown`.
+
 /** A unary-unary RPC the test invoked (Python's `grpc_testing.UnaryUnaryServerRpc`). */
+// biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
 export interface UnaryUnaryServerRpc<TResponse = any> extends ServerRpcBase<TResponse> {}
 /** A unary-stream RPC (Python's `grpc_testing.UnaryStreamServerRpc`). */
+// biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
 export interface UnaryStreamServerRpc<TResponse = any>
   extends ServerRpcBase<TResponse>,
     TakesResponses<TResponse> {}
 /** A stream-unary RPC (Python's `grpc_testing.StreamUnaryServerRpc`). */
-export interface StreamUnaryServerRpc<TRequest = any, TResponse = any>
+// biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
+export interface StreamUnaryServerRpc<TRequest = unknown, TResponse = any>
   extends ServerRpcBase<TResponse>,
     SendsRequests<TRequest> {}
 /** A stream-stream RPC (Python's `grpc_testing.StreamStreamServerRpc`). */
-export interface StreamStreamServerRpc<TRequest = any, TResponse = any>
+// biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
+export interface StreamStreamServerRpc<TRequest = unknown, TResponse = any>
   extends ServerRpcBase<TResponse>,
     SendsRequests<TRequest>,
     TakesResponses<TResponse> {}
@@ -214,8 +221,7 @@ class HarnessCall implements ServerCallTransport {
   #delivering = false;
 
   // What the server sent.
-  #responses: unknown[] = [];
-  #responseWaiters: Deferred<unknown>[] = [];
+  readonly #responses = new Inbox<unknown>();
   #response: { value: unknown } | undefined;
   readonly #initialMetadata = deferred<Metadata>();
   readonly #termination = deferred<Termination>();
@@ -302,16 +308,9 @@ class HarnessCall implements ServerCallTransport {
   }
 
   takeResponse(): Promise<unknown> {
-    let next: Promise<unknown>;
-    if (this.#responses.length > 0) {
-      next = Promise.resolve(this.#responses.shift());
-    } else if (this.#ended !== undefined) {
-      next = Promise.reject(this.#noMoreResponses());
-    } else {
-      const waiter = deferred<unknown>();
-      this.#responseWaiters.push(waiter);
-      next = waiter.promise;
-    }
+    const next = this.#responses.take(() =>
+      this.#ended === undefined ? undefined : Promise.reject(this.#noMoreResponses()),
+    );
     return bounded(next, this.#server.takeTimeout, () => `takeResponse() on ${this.#method} timed out.`);
   }
 
@@ -329,9 +328,7 @@ class HarnessCall implements ServerCallTransport {
     this.#timer = undefined;
     this.#initialMetadata.resolve(new Metadata());
     this.#termination.resolve(termination);
-    const waiters = this.#responseWaiters;
-    this.#responseWaiters = [];
-    for (const waiter of waiters) waiter.reject(this.#noMoreResponses());
+    this.#responses.settleWaiting((waiter) => waiter.reject(this.#noMoreResponses()));
   }
 
   /** The deadline passed: the client sees DEADLINE_EXCEEDED, the server a cancellation. */
@@ -378,13 +375,8 @@ class HarnessCall implements ServerCallTransport {
     this.#initialMetadata.resolve(new Metadata());
     const response = fromMessage(message);
     this.#telemetry?.onSent(sizeOf(response));
-    if (!this.#kind.responseStreaming) {
-      this.#response = { value: response };
-    } else {
-      const waiter = this.#responseWaiters.shift();
-      if (waiter !== undefined) waiter.resolve(response);
-      else this.#responses.push(response);
-    }
+    if (!this.#kind.responseStreaming) this.#response = { value: response };
+    else this.#responses.put(response);
     // No flow control: the test takes responses at its own pace.
     callback();
   }
@@ -516,65 +508,58 @@ export class FakeServer {
     return undefined;
   }
 
-  #rpc(what: string, method: string, kind: Kind, options: InvokeOptions | undefined): HarnessCall {
-    if (typeof method !== 'string')
-      throw new TypeError('The method must be a string like "/package.Service/Method".');
-    if (options != null) {
-      if (typeof options !== 'object')
-        throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
-      rejectUnknownOptions(what, options, INVOKE_OPTIONS, invokeOptionHint);
-    }
+  #invoke<TRpc>(kind: Kind, method: MethodRef, options: InvokeOptions | undefined, request?: unknown): TRpc {
+    const name = kindName(kind);
+    const what = `invoke${name.charAt(0).toUpperCase()}${name.slice(1)}()`;
+    const path = methodPath(method);
+    if (options != null) checkOptions(what, options, INVOKE_OPTIONS, invokeOptionHint);
     const timeout = options?.timeout;
     if (timeout != null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
       throw new TypeError('timeout must be a number of seconds.');
     }
-    return new HarnessCall(this, method, kind, Metadata.from(options?.metadata), timeout ?? undefined);
+    const call = new HarnessCall(this, path, kind, Metadata.from(options?.metadata), timeout ?? undefined);
+    return call.start(request, !kind.requestStreaming) as unknown as TRpc;
   }
 
+  // The request types default to `unknown` (requests are only sent); the response types to `any`,
+  // as the RPCs' (a test reads the responses of a method named by path without casts).
+
   /** Invokes a unary-unary method with `request`. */
-  invokeUnaryUnary<TRequest = any, TResponse = any>(
+  // biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
+  invokeUnaryUnary<TRequest = unknown, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryUnaryServerRpc<TResponse> {
-    return this.#rpc('invokeUnaryUnary()', methodPath(method), UNARY_UNARY, options).start(
-      request,
-      true,
-    ) as never;
+    return this.#invoke(UNARY_UNARY, method, options, request);
   }
 
   /** Invokes a unary-stream method with `request`; take its responses with `takeResponse()`. */
-  invokeUnaryStream<TRequest = any, TResponse = any>(
+  // biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
+  invokeUnaryStream<TRequest = unknown, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     request: TRequest,
     options?: InvokeOptions,
   ): UnaryStreamServerRpc<TResponse> {
-    return this.#rpc('invokeUnaryStream()', methodPath(method), UNARY_STREAM, options).start(
-      request,
-      true,
-    ) as never;
+    return this.#invoke(UNARY_STREAM, method, options, request);
   }
 
   /** Invokes a stream-unary method; send requests with `sendRequest()`, then `closeRequests()`. */
-  invokeStreamUnary<TRequest = any, TResponse = any>(
+  // biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
+  invokeStreamUnary<TRequest = unknown, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     options?: InvokeOptions,
   ): StreamUnaryServerRpc<TRequest, TResponse> {
-    return this.#rpc('invokeStreamUnary()', methodPath(method), STREAM_UNARY, options).start(
-      undefined,
-      false,
-    ) as never;
+    return this.#invoke(STREAM_UNARY, method, options);
   }
 
   /** Invokes a stream-stream method. */
-  invokeStreamStream<TRequest = any, TResponse = any>(
+  // biome-ignore lint/suspicious/noExplicitAny: the response type's default (see above)
+  invokeStreamStream<TRequest = unknown, TResponse = any>(
     method: MethodRef<TRequest, TResponse>,
     options?: InvokeOptions,
   ): StreamStreamServerRpc<TRequest, TResponse> {
-    return this.#rpc('invokeStreamStream()', methodPath(method), STREAM_STREAM, options).start(
-      undefined,
-      false,
-    ) as never;
+    return this.#invoke(STREAM_STREAM, method, options);
   }
 }
 
@@ -587,13 +572,7 @@ export function serverFromHandlers(
   handlers: GenericRpcHandler | readonly GenericRpcHandler[] | ServicerMap,
   options: ServerHarnessOptions = {},
 ): FakeServer {
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(
-      `serverFromHandlers() options must be an object, got ${options === null ? 'null' : typeof options}.`,
-    );
-  rejectUnknownOptions('serverFromHandlers()', options, HARNESS_OPTIONS);
-  checkTimeOption('serverFromHandlers()', options.time);
-  checkTakeTimeoutOption('serverFromHandlers()', options.takeTimeout);
+  checkFakeOptions('serverFromHandlers()', options, HARNESS_OPTIONS);
   checkStringOption('serverFromHandlers()', 'peer', options.peer);
   checkStringOption('serverFromHandlers()', 'peerIdentityKey', options.peerIdentityKey);
   if (options.authContext != null && typeof options.authContext !== 'object')

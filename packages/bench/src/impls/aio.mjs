@@ -13,6 +13,7 @@ const load = (variable, name) => {
   return import(path ? pathToFileURL(path).href : name);
 };
 const { insecureChannel } = await load('BENCH_AIO_CHANNEL', '@grpc-aio/channel');
+const { interceptChannel } = await import('@grpc-aio/interceptors/client');
 const {
   server: createServer,
   streamStreamRpcMethodHandler,
@@ -76,9 +77,23 @@ export async function startServer({ compression, address = '127.0.0.1:0', teleme
   return { port, stop: () => srv.stop(null) };
 }
 
-/** `options.telemetry`: the channel's telemetry (the `aio+noop`/`aio+otel` arms). */
-export function createClient(target, { telemetry } = {}) {
-  const channel = insecureChannel(target, telemetry === undefined ? undefined : { telemetry });
+/** Passes every call on unchanged: what the interceptor chain itself costs. */
+const passThrough = (continuation, details, request) => continuation(details, request);
+const PASS_THROUGH = {
+  interceptUnaryUnary: passThrough,
+  interceptUnaryStream: passThrough,
+  interceptStreamUnary: passThrough,
+  interceptStreamStream: passThrough,
+};
+
+/**
+ * `options.telemetry`: the channel's telemetry (the `aio+noop`/`aio+metrics`/`aio+otel` arms);
+ * `options.interceptors`: that many pass-through interceptors (the `aio+icpt` arm).
+ */
+export function createClient(target, { telemetry, interceptors = 0 } = {}) {
+  const base = insecureChannel(target, telemetry === undefined ? undefined : { telemetry });
+  const channel =
+    interceptors === 0 ? base : interceptChannel(base, ...new Array(interceptors).fill(PASS_THROUGH));
   const unary = channel.unaryUnary(METHODS.unary, encode, decode);
   const serverStream = channel.unaryStream(METHODS.serverStream, encode, decode);
   const clientStream = channel.streamUnary(METHODS.clientStream, encode, decode);

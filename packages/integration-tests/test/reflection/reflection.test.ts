@@ -219,6 +219,7 @@ describe('A77 reflection from a plain @grpc/grpc-js client', () => {
   it('A77 a proto-loader client lists services and fetches files with their imports', async () => {
     const definition = grpc.loadPackageDefinition(
       loadSync('grpc/reflection/v1alpha/reflection.proto', { includeDirs: [fixtures], keepCase: true }),
+      // biome-ignore lint/suspicious/noExplicitAny: grpc-js's loadPackageDefinition gives untyped service constructors
     ) as any;
     const client = new definition.grpc.reflection.v1alpha.ServerReflection(
       `127.0.0.1:${port}`,

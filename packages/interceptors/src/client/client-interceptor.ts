@@ -1,4 +1,5 @@
 import type {
+  CallKind,
   Clock,
   RequestIterable,
   StreamStreamCall,
@@ -86,23 +87,31 @@ export type StreamInterceptorResult<TCall, TResponse> =
  */
 export interface ClientInterceptor {
   interceptUnaryUnary?(
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     continuation: UnaryUnaryContinuation<any, any>,
     details: ClientCallDetails,
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     request: any,
   ): unknown;
   interceptUnaryStream?(
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     continuation: UnaryStreamContinuation<any, any>,
     details: ClientCallDetails,
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     request: any,
   ): unknown;
   interceptStreamUnary?(
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     continuation: StreamUnaryContinuation<any, any>,
     details: ClientCallDetails,
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     requestIterator: RequestIterable<any>,
   ): unknown;
   interceptStreamStream?(
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     continuation: StreamStreamContinuation<any, any>,
     details: ClientCallDetails,
+    // biome-ignore lint/suspicious/noExplicitAny: bivariance: an interceptor typed for its own messages is a ClientInterceptor
     requestIterator: RequestIterable<any>,
   ): unknown;
 }
@@ -126,6 +135,7 @@ export interface ClientInterceptor {
  *   },
  * };
  */
+// biome-ignore lint/suspicious/noExplicitAny: public default: an interceptor written without type arguments takes any message, as Python's do
 export interface UnaryUnaryClientInterceptor<TRequest = any, TResponse = any> extends ClientInterceptor {
   interceptUnaryUnary(
     continuation: UnaryUnaryContinuation<TRequest, TResponse>,
@@ -140,6 +150,7 @@ export interface UnaryUnaryClientInterceptor<TRequest = any, TResponse = any> ex
  * code and metadata from the last call the continuation made (code OK and empty metadata when it
  * made none).
  */
+// biome-ignore lint/suspicious/noExplicitAny: public default: an interceptor written without type arguments takes any message, as Python's do
 export interface UnaryStreamClientInterceptor<TRequest = any, TResponse = any> extends ClientInterceptor {
   interceptUnaryStream(
     continuation: UnaryStreamContinuation<TRequest, TResponse>,
@@ -153,6 +164,7 @@ export interface UnaryStreamClientInterceptor<TRequest = any, TResponse = any> e
  * iterable (write-style calls get one fed by the caller's `write()`s); returns the call or a plain
  * response, as for unary-unary.
  */
+// biome-ignore lint/suspicious/noExplicitAny: public default: an interceptor written without type arguments takes any message, as Python's do
 export interface StreamUnaryClientInterceptor<TRequest = any, TResponse = any> extends ClientInterceptor {
   interceptStreamUnary(
     continuation: StreamUnaryContinuation<TRequest, TResponse>,
@@ -165,6 +177,7 @@ export interface StreamUnaryClientInterceptor<TRequest = any, TResponse = any> e
  * Intercepts stream-stream calls (Python's `aio.StreamStreamClientInterceptor`). Gets the request
  * iterable; returns the call or an (async) iterable of responses, as for unary-stream.
  */
+// biome-ignore lint/suspicious/noExplicitAny: public default: an interceptor written without type arguments takes any message, as Python's do
 export interface StreamStreamClientInterceptor<TRequest = any, TResponse = any> extends ClientInterceptor {
   interceptStreamStream(
     continuation: StreamStreamContinuation<TRequest, TResponse>,
@@ -173,8 +186,8 @@ export interface StreamStreamClientInterceptor<TRequest = any, TResponse = any> 
   ): StreamInterceptorResult<StreamStreamCall<TRequest, TResponse>, TResponse>;
 }
 
-/** The four call kinds, by the name of their multi-callable. */
-export type CallKind = 'unaryUnary' | 'unaryStream' | 'streamUnary' | 'streamStream';
+/** The four call kinds, by the name of their multi-callable (`CallKind` of `@grpc-aio/core`). */
+export type { CallKind };
 
 /** The intercept method of each call kind. */
 export const INTERCEPT_METHOD = {

@@ -15,6 +15,7 @@ export function defaultTimeoutInterceptor(seconds: number): Required<ClientInter
     throw new RangeError(`Default timeout must be a positive number of seconds, got ${String(seconds)}.`);
   }
   const intercept = (
+    // biome-ignore lint/suspicious/noExplicitAny: one function serves the four call kinds, whose continuations take different request types
     continuation: (details: ClientCallDetails, request: any) => unknown,
     details: ClientCallDetails,
     request: unknown,

@@ -60,8 +60,8 @@ class InterceptedChannel implements Channel {
   #multiCallable(
     kind: CallKind,
     method: string,
-    requestSerializer: Serializer<any> | null | undefined,
-    responseDeserializer: Deserializer<any> | null | undefined,
+    requestSerializer: Serializer<never> | null | undefined,
+    responseDeserializer: Deserializer<unknown> | null | undefined,
     options: MethodOptions | undefined,
   ): AnyMultiCallable {
     const channel = this.#channel;

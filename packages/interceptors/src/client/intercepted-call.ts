@@ -79,6 +79,7 @@ export abstract class InterceptedCall implements Call {
   #final: Call | undefined;
   // Done callbacks wait here, and run as one list (stopping at the first that throws, as Python's
   // do) when the final call is done; #callbacksRan once they have.
+  // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
   #doneCallbacks: ((call: any) => void)[] = [];
   #callbacksRan = false;
   readonly #method: string;
@@ -331,16 +332,17 @@ export abstract class InterceptedCall implements Call {
   }
 
   /** `await call` for the unary-response kinds: the response, or the call's error (cached). */
-  protected thenResponse<TResult1, TResult2>(
-    onfulfilled?: ((value: any) => TResult1 | PromiseLike<TResult1>) | null,
+  protected thenResponse<TResponse, TResult1, TResult2>(
+    onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
-    return this.#outcome!.then(onfulfilled, onrejected);
+    return (this.#outcome as Promise<TResponse>).then(onfulfilled, onrejected);
   }
 
   /** `finally()` for the unary-response kinds. */
-  protected finallyResponse(onfinally?: (() => void) | null): Promise<any> {
-    return this.#outcome!.finally(onfinally);
+  protected finallyResponse<TResponse>(onfinally?: (() => void) | null): Promise<TResponse> {
+    return (this.#outcome as Promise<TResponse>).finally(onfinally);
   }
 
   /** `read()` for the streaming-response kinds. */
@@ -388,6 +390,7 @@ export class InterceptedUnaryUnaryCall<TRequest = unknown, TResponse = unknown>
   // biome-ignore lint/suspicious/noThenProperty: a unary call is awaitable by contract
   then<TResult1 = TResponse, TResult2 = never>(
     onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
     return this.thenResponse(onfulfilled, onrejected);
@@ -395,6 +398,7 @@ export class InterceptedUnaryUnaryCall<TRequest = unknown, TResponse = unknown>
 
   /** Same as `Promise.prototype.catch` on the response (as on the channel's calls). */
   catch<TResult = never>(
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
   ): Promise<TResponse | TResult> {
     return this.thenResponse(undefined, onrejected);
@@ -433,6 +437,7 @@ export class InterceptedStreamUnaryCall<TRequest = unknown, TResponse = unknown>
   // biome-ignore lint/suspicious/noThenProperty: a unary call is awaitable by contract
   then<TResult1 = TResponse, TResult2 = never>(
     onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
     return this.thenResponse(onfulfilled, onrejected);
@@ -440,6 +445,7 @@ export class InterceptedStreamUnaryCall<TRequest = unknown, TResponse = unknown>
 
   /** Same as `Promise.prototype.catch` on the response (as on the channel's calls). */
   catch<TResult = never>(
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
   ): Promise<TResponse | TResult> {
     return this.thenResponse(undefined, onrejected);

@@ -58,6 +58,7 @@ export function clientLoggingInterceptor(options: ClientLoggingOptions = {}): Re
   const make =
     (kind: CallKind) =>
     (
+      // biome-ignore lint/suspicious/noExplicitAny: one function serves the four call kinds, whose continuations take different request types
       continuation: ((details: ClientCallDetails, request: any) => Call) & Partial<ContinuationExtras>,
       details: ClientCallDetails,
       request: unknown,

@@ -65,6 +65,7 @@ export function metadataInterceptor(
   }
   // Sync when the metadata is known at once, so the caller's call is the channel's call at once.
   const intercept = (
+    // biome-ignore lint/suspicious/noExplicitAny: one function serves the four call kinds, whose continuations take different request types
     continuation: (details: ClientCallDetails, request: any) => unknown,
     details: ClientCallDetails,
     request: unknown,

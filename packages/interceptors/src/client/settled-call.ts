@@ -46,6 +46,7 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
   // biome-ignore lint/suspicious/noThenProperty: a unary call is awaitable by contract
   then<TResult1 = TResponse, TResult2 = never>(
     onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
+    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
     return this.#promise.then(onfulfilled, onrejected);

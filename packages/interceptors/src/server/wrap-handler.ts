@@ -5,6 +5,7 @@ import { EOF } from '@grpc-aio/core';
  * What {@link wrapHandler} calls around a handler. Every hook is optional and may be async; the
  * value a transforming hook returns replaces the message.
  */
+// biome-ignore lint/suspicious/noExplicitAny: public default: hooks written without type arguments take any message
 export interface HandlerHooks<TRequest = any, TResponse = any> {
   /** Before the behaviour runs, once per RPC. */
   onStart?(context: ServicerContext<TRequest, TResponse>): void | Promise<void>;

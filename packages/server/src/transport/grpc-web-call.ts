@@ -7,23 +7,13 @@ import {
 } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
+import { StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
-import type { PeerAuth } from '../auth-context.js';
-import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
-import { CANCELLED_BY_CLIENT } from '../messages.js';
 import type { RpcHost } from '../rpc-host.js';
-import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
-import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
-import { algorithmName, compress } from './compression.js';
-import type { ConnectionKeeper } from './connection-keeper.js';
+import type { TransportStatus } from '../server-call-transport.js';
+import { BaseServerCall, type CallConnection, type CallSettings, type CallStart } from './base-call.js';
 import { Base64Decoder, corsResponseHeaders, type GrpcWebSettings } from './grpc-web.js';
-import type { CallSettings, CallStart } from './http2-call.js';
-import { LongTimer } from './long-timer.js';
-import { encodeFrame } from './message-framer.js';
-import { DEADLINE_EXCEEDED_DETAILS, sentTooLarge } from './messages.js';
-import { FAIL_REQUESTS, PAUSE_REQUESTS, type ReaderCall, RequestReader } from './request-reader.js';
-import { addMetadataHeaders, encodeGrpcMessage, requestMetadata } from './wire-metadata.js';
+import { encodeGrpcMessage, statusHeaders } from './wire-metadata.js';
 
 // One gRPC-Web call (doc/PROTOCOL-WEB.md in grpc/grpc), on an HTTP/2 stream or an HTTP/1.1
 // request: the same ServerCallTransport as a gRPC call, with the status sent as a last
@@ -35,16 +25,6 @@ export const streamingOverGrpcWeb = (method: string): string =>
   `Method ${method} streams requests, which gRPC-Web cannot carry (only unary and server-streaming methods can be called over gRPC-Web)`;
 /** The details of a grpc-web-text request whose body is not base64. */
 export const BAD_BASE64 = 'Received a grpc-web-text request body that is not valid base64';
-
-/** What the calls of one connection share (an HTTP/2 session's or an HTTP/1.1 socket's). */
-export interface WebConnection {
-  readonly peer: string;
-  peerAuth(): PeerAuth;
-  /** The HTTP/2 connection's keeper (idleness counts the call); none over HTTP/1.1. */
-  readonly keeper?: ConnectionKeeper | undefined;
-  readonly channelzServer: ChannelzServer | undefined;
-  readonly channelzSocket: ChannelzSocket | undefined;
-}
 
 /** One HTTP request and its response: an HTTP/2 stream or an HTTP/1.1 request/response pair. */
 export interface WebExchange {
@@ -191,11 +171,8 @@ const TRAILERS = 0x80;
 
 /** The trailer frame of a status: flag 0x80, then `key: value\r\n` lines. */
 function trailerFrame(status: TransportStatus): Buffer {
-  const headers: OutgoingHttpHeaders = { 'grpc-status': String(status.code) };
-  if (status.details !== '') headers['grpc-message'] = encodeGrpcMessage(status.details);
-  addMetadataHeaders(headers, status.metadata);
   let block = '';
-  for (const [key, value] of Object.entries(headers)) {
+  for (const [key, value] of Object.entries(statusHeaders(status))) {
     for (const one of Array.isArray(value) ? value : [value]) block += `${key}: ${String(one)}\r\n`;
   }
   const payload = Buffer.from(block, 'utf8');
@@ -207,46 +184,23 @@ function trailerFrame(status: TransportStatus): Buffer {
 }
 
 /** One gRPC-Web call: the {@link ServerCallTransport} of a gRPC-Web request. */
-export class GrpcWebCall implements ServerCallTransport, ReaderCall {
+export class GrpcWebCall extends BaseServerCall<WebCallStart> {
   readonly #exchange: WebExchange;
-  readonly #rawHeaders: readonly string[];
-  readonly #settings: CallSettings;
   readonly #web: GrpcWebSettings;
-  readonly #connection: WebConnection;
-  readonly #start: WebCallStart;
-  readonly #requests: RequestReader;
   readonly #base64: Base64Decoder | undefined;
-  #rpc: ServerRpc | undefined;
-  #telemetry: ServerCallTelemetry | undefined;
-  #timer: LongTimer | undefined;
-  #responseCompression: Compression;
-
-  #headersSent = false;
-  #finished = false;
-  #finalFrame: Buffer | undefined;
 
   constructor(
     exchange: WebExchange,
     rawHeaders: readonly string[],
     settings: CallSettings,
     web: GrpcWebSettings,
-    connection: WebConnection,
+    connection: CallConnection,
     start: WebCallStart,
   ) {
+    super(exchange.body, rawHeaders, settings, connection, start);
     this.#exchange = exchange;
-    this.#rawHeaders = rawHeaders;
-    this.#settings = settings;
     this.#web = web;
-    this.#connection = connection;
-    this.#start = start;
-    this.#requests = new RequestReader(
-      this,
-      settings.maxReceiveMessageLength,
-      start.requestCompression,
-      connection.channelzSocket,
-    );
     this.#base64 = start.text ? new Base64Decoder() : undefined;
-    this.#responseCompression = this.#usable(settings.defaultCompression);
   }
 
   /**
@@ -276,246 +230,97 @@ export class GrpcWebCall implements ServerCallTransport, ReaderCall {
     };
   }
 
-  /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
-  attach(rpc: ServerRpc, telemetry: ServerCallTelemetry | undefined): void {
-    this.#rpc = rpc;
-    this.#telemetry = telemetry;
-    this.#requests.attach(rpc, telemetry);
+  protected override listen(): void {
     const body = this.#exchange.body;
     body.on('data', (chunk: Buffer) => this.#onData(chunk));
     body.on('end', () => this.#onEnd());
     body.on('error', () => {});
-    this.#exchange.onClose(() => this.#onClose());
-    this.#connection.keeper?.streamStarted();
-    if (Number.isFinite(this.#start.deadline)) {
-      this.#timer = new LongTimer(this.#start.deadline, () => this.#expire());
-    }
-    const { channelzServer, channelzSocket } = this.#connection;
-    const now = Date.now();
-    if (channelzServer !== undefined) {
-      channelzServer.callsStarted++;
-      channelzServer.lastCallStarted = now;
-    }
-    if (channelzSocket !== undefined) {
-      channelzSocket.streamsStarted++;
-      channelzSocket.lastRemoteStreamCreated = now;
-    }
-  }
-
-  #count(ok: boolean): void {
-    const { channelzServer, channelzSocket } = this.#connection;
-    if (channelzServer !== undefined) {
-      if (ok) channelzServer.callsSucceeded++;
-      else channelzServer.callsFailed++;
-    }
-    if (channelzSocket !== undefined) {
-      if (ok) channelzSocket.streamsSucceeded++;
-      else channelzSocket.streamsFailed++;
-    }
+    this.#exchange.onClose(() => {
+      this.connection.keeper?.streamEnded(false);
+      // Before a status: the client went away (a browser's abort).
+      this.closed();
+    });
   }
 
   // ---- requests ----------------------------------------------------------------------------------
 
   #onData(chunk: Buffer): void {
-    if (this.#finished) return;
+    if (this.finished) return;
     let bytes: Buffer | undefined = chunk;
     if (this.#base64 !== undefined) {
       bytes = this.#base64.push(chunk);
       if (bytes === undefined) {
-        this.#fail(StatusCode.INTERNAL, BAD_BASE64);
+        this.fail(StatusCode.INTERNAL, BAD_BASE64);
         return;
       }
     }
-    this.#push(bytes);
+    this.requests.push(bytes);
   }
 
   #onEnd(): void {
-    if (this.#finished) return;
+    if (this.finished) return;
     if (this.#base64 !== undefined) {
       const rest = this.#base64.end();
       if (rest === undefined) {
-        this.#fail(StatusCode.INTERNAL, BAD_BASE64);
+        this.fail(StatusCode.INTERNAL, BAD_BASE64);
         return;
       }
-      if (rest.length > 0 && !this.#push(rest)) return;
+      // False when the bytes ended the call.
+      if (rest.length > 0 && !this.requests.push(rest)) return;
     }
-    this.#requests.end();
-  }
-
-  /** Feeds request bytes to the framer; false when they ended the call. */
-  #push(bytes: Buffer): boolean {
-    return this.#requests.push(bytes);
-  }
-
-  startRead(): void {
-    this.#requests.startRead();
-  }
-
-  [PAUSE_REQUESTS](paused: boolean): void {
-    if (paused) this.#exchange.body.pause();
-    else this.#exchange.body.resume();
-  }
-
-  [FAIL_REQUESTS](code: StatusCode, details: string): void {
-    this.#fail(code, details);
+    this.requests.end();
   }
 
   // ---- responses ---------------------------------------------------------------------------------
 
-  #usable(wanted: Compression): Compression {
-    if (wanted === Compression.NoCompression) return wanted;
-    if (!this.#settings.compressions.has(wanted)) return Compression.NoCompression;
-    return (this.#start.acceptedByClient & (1 << wanted)) !== 0 ? wanted : Compression.NoCompression;
-  }
-
-  setCompression(compression: Compression): void {
-    this.#responseCompression = this.#usable(compression);
+  protected override gone(): boolean {
+    return this.#exchange.gone;
   }
 
   /** The headers of the response: content type, CORS, `extra` (metadata, or a Trailers-Only status). */
   #headers(extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
     const headers: OutgoingHttpHeaders = {
-      'content-type': this.#start.responseType,
-      'grpc-accept-encoding': this.#settings.compressions.acceptEncoding,
+      'content-type': this.callStart.responseType,
+      'grpc-accept-encoding': this.settings.compressions.acceptEncoding,
       ...extra,
     };
-    const origin = this.#start.origin;
+    const origin = this.callStart.origin;
     // With or without CORS headers, the response depends on the Origin (caches must know).
     if (origin === undefined) headers.vary = 'Origin';
     else Object.assign(headers, corsResponseHeaders(this.#web, origin, Object.keys(extra)));
     return headers;
   }
 
-  #respond(metadata: Metadata | undefined, contentLength?: number): void {
-    this.#headersSent = true;
+  protected override respond(metadata: Metadata | undefined, contentLength?: number): void {
+    this.headersSent = true;
     const extra: OutgoingHttpHeaders = {};
-    if (this.#responseCompression !== Compression.NoCompression) {
-      extra['grpc-encoding'] = algorithmName(this.#responseCompression);
-    }
-    addMetadataHeaders(extra, metadata);
+    this.addResponseHeaders(extra, metadata);
     const headers = this.#headers(extra);
     if (contentLength !== undefined) headers['content-length'] = String(contentLength);
     this.#exchange.respond(headers, false);
-    this.#connection.keeper?.sent();
+    this.connection.keeper?.sent();
   }
 
   /** The bytes to send for `frames`: as they are, or base64 for grpc-web-text. */
   #body(frames: Buffer): Buffer {
-    return this.#start.text ? Buffer.from(frames.toString('base64'), 'latin1') : frames;
+    return this.callStart.text ? Buffer.from(frames.toString('base64'), 'latin1') : frames;
   }
 
-  sendMetadata(metadata: Metadata): void {
-    if (this.#finished || this.#headersSent || this.#exchange.gone) return;
-    this.#respond(metadata);
-  }
-
-  sendMessage(message: Buffer, callback: () => void, compressMessage: boolean): void {
-    const frame = this.#frame(message, compressMessage);
-    if (frame === undefined) return;
-    if (!this.#headersSent) this.#respond(undefined);
+  protected override write(frame: Buffer, callback: () => void): void {
     this.#exchange.write(this.#body(frame), callback);
   }
 
-  sendFinalMessage(message: Buffer, compressMessage: boolean): void {
-    this.#finalFrame = this.#frame(message, compressMessage);
+  protected override endWithStatus(status: TransportStatus, final: Buffer | undefined): void {
+    const trailers = trailerFrame(status);
+    const body = this.#body(final === undefined ? trailers : Buffer.concat([final, trailers]));
+    // A unary response goes with its headers, its length known.
+    if (!this.headersSent) this.respond(undefined, body.length);
+    this.#exchange.end(body);
   }
 
-  #frame(message: Buffer, compressMessage: boolean): Buffer | undefined {
-    if (this.#finished || this.#exchange.gone) return undefined;
-    const limit = this.#settings.maxSendMessageLength;
-    if (message.length > limit) {
-      this.#fail(StatusCode.RESOURCE_EXHAUSTED, sentTooLarge(message.length, limit));
-      return undefined;
-    }
-    const compression = this.#responseCompression;
-    const frame =
-      compressMessage && compression !== Compression.NoCompression
-        ? encodeFrame(compress(compression, message), true)
-        : encodeFrame(message, false);
-    this.#telemetry?.onSent(frame.length - 5);
-    const channelz = this.#connection.channelzSocket;
-    if (channelz !== undefined) {
-      channelz.messagesSent++;
-      channelz.lastMessageSent = Date.now();
-    }
-    this.#connection.keeper?.sent();
-    return frame;
-  }
-
-  sendStatus(status: TransportStatus): void {
-    if (this.#finished) return;
-    this.#finish();
-    this.#telemetry?.onEnd(status.code, status.details);
-    this.#count(status.code === StatusCode.OK);
-    if (this.#exchange.gone) return;
-    const final = this.#finalFrame;
-    this.#finalFrame = undefined;
-    if (this.#headersSent || final !== undefined) {
-      const trailers = trailerFrame(status);
-      const body = this.#body(final === undefined ? trailers : Buffer.concat([final, trailers]));
-      // A unary response goes with its headers, its length known.
-      if (!this.#headersSent) this.#respond(undefined, body.length);
-      this.#exchange.end(body);
-      return;
-    }
-    // Trailers-Only: the status in the headers, no body.
-    this.#headersSent = true;
-    const extra: OutgoingHttpHeaders = { 'grpc-status': String(status.code) };
-    if (status.details !== '') extra['grpc-message'] = encodeGrpcMessage(status.details);
-    addMetadataHeaders(extra, status.metadata);
-    this.#exchange.respond(this.#headers(extra), true);
-  }
-
-  #finish(): void {
-    this.#finished = true;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#requests.stop();
-  }
-
-  #fail(code: StatusCode, details: string): void {
-    if (this.#finished) return;
-    this.sendStatus({ code, details, metadata: null });
-    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'runtime');
-  }
-
-  #expire(): void {
-    this.#timer = undefined;
-    if (this.#finished) return;
-    this.sendStatus({
-      code: StatusCode.DEADLINE_EXCEEDED,
-      details: DEADLINE_EXCEEDED_DETAILS,
-      metadata: null,
-    });
-    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'deadline');
-  }
-
-  #onClose(): void {
-    this.#connection.keeper?.streamEnded(false);
-    if (this.#finished) return;
-    // The exchange ended before this side sent a status: the client went away (a browser's abort).
-    this.#finish();
-    this.#count(false);
-    this.#telemetry?.onEnd(StatusCode.CANCELLED, CANCELLED_BY_CLIENT);
-    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'client');
-  }
-
-  // ---- about the call ----------------------------------------------------------------------------
-
-  getRequestMetadata(): Metadata {
-    return requestMetadata(this.#rawHeaders);
-  }
-
-  getPeer(): string {
-    return this.#connection.peer;
-  }
-
-  getDeadline(): number {
-    return this.#start.deadline;
-  }
-
-  getPeerAuth(): PeerAuth {
-    return this.#connection.peerAuth();
+  protected override endTrailersOnly(status: TransportStatus): void {
+    // The status in the headers, no body.
+    this.#exchange.respond(this.#headers(statusHeaders(status)), true);
   }
 }
 

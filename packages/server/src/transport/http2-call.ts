@@ -4,54 +4,17 @@ import {
   type ServerHttp2Stream,
   type ServerStreamResponseOptions,
 } from 'node:http2';
-import { Compression, type ServerCallTelemetry, StatusCode } from '@grpc-aio/core';
+import { StatusCode } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
-import type { PeerAuth } from '../auth-context.js';
-import type { ChannelzServer, ChannelzSocket } from '../channelz.js';
-import { CANCELLED_BY_CLIENT } from '../messages.js';
-import type { ServerCallTransport, TransportStatus } from '../server-call-transport.js';
-import { type ServerRpc, serverRpcEvents } from '../server-rpc.js';
-import { algorithmName, type CompressionSet, compress } from './compression.js';
+import type { TransportStatus } from '../server-call-transport.js';
+import { BaseServerCall, type CallConnection, type CallSettings, type CallStart } from './base-call.js';
 import type { ConnectionKeeper } from './connection-keeper.js';
-import { LongTimer } from './long-timer.js';
-import { encodeFrame } from './message-framer.js';
-import { DEADLINE_EXCEEDED_DETAILS, sentTooLarge } from './messages.js';
-import { FAIL_REQUESTS, PAUSE_REQUESTS, type ReaderCall, RequestReader } from './request-reader.js';
-import { addMetadataHeaders, encodeGrpcMessage, requestMetadata } from './wire-metadata.js';
+import { encodeGrpcMessage, statusHeaders } from './wire-metadata.js';
 
-/** What every call of a server shares. */
-export interface CallSettings {
-  /** `grpc.max_receive_message_length` (bytes, after decompression too). */
-  readonly maxReceiveMessageLength: number;
-  /** `grpc.max_send_message_length` (bytes; Infinity for no limit). */
-  readonly maxSendMessageLength: number;
-  /** The algorithms enabled by `grpc.compression_enabled_algorithms_bitset`. */
-  readonly compressions: CompressionSet;
-  /** The server's response compression (`compression=` / `grpc.default_compression_algorithm`). */
-  readonly defaultCompression: Compression;
-}
-
-/** What every call of one connection shares. */
-export interface ConnectionInfo {
-  /** The peer in C-core's form. */
-  readonly peer: string;
-  /** The connection's security, computed once. */
-  peerAuth(): PeerAuth;
+/** What every call of one HTTP/2 connection shares. */
+export interface ConnectionInfo extends CallConnection {
   /** Keepalive, ping enforcement, idleness and reset bursts of the connection. */
   readonly keeper: ConnectionKeeper;
-  /** Channelz counters of the server and of this connection (none with `grpc.enable_channelz` 0). */
-  readonly channelzServer: ChannelzServer | undefined;
-  readonly channelzSocket: ChannelzSocket | undefined;
-}
-
-/** What a call's request headers said, checked by the dispatcher. */
-export interface CallStart {
-  /** The deadline in ms since the epoch, or Infinity. */
-  readonly deadline: number;
-  /** The compression of the requests (`grpc-encoding`; NoCompression when absent). */
-  readonly requestCompression: Compression;
-  /** The algorithms the client accepts for responses (`grpc-accept-encoding`), as bits. */
-  readonly acceptedByClient: number;
 }
 
 // `sendDate: false` is an option of Node's respond() that @types/node does not list: without it every
@@ -60,6 +23,13 @@ const WITH_TRAILERS = { waitForTrailers: true, sendDate: false } as ServerStream
 const END_STREAM = { endStream: true, sendDate: false } as ServerStreamResponseOptions;
 
 const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': '0' });
+
+/** The trailers of `status` (one frozen object for a plain OK). */
+function trailersOf(status: TransportStatus): OutgoingHttpHeaders {
+  return status.code === StatusCode.OK && status.details === '' && status.metadata === null
+    ? OK_TRAILERS
+    : statusHeaders(status);
+}
 
 // Each stream carries its call, so that one set of listeners (called with the stream as `this`)
 // serves every call: no closures per call.
@@ -71,35 +41,21 @@ let onClose: (this: CallStream) => void;
 let onWantTrailers: (this: CallStream) => void;
 
 /** One gRPC call on an HTTP/2 stream: the {@link ServerCallTransport} of the server's transport. */
-export class Http2ServerCall implements ServerCallTransport, ReaderCall {
+export class Http2ServerCall extends BaseServerCall {
   readonly #stream: ServerHttp2Stream;
-  readonly #rawHeaders: readonly string[];
-  readonly #settings: CallSettings;
-  readonly #connection: ConnectionInfo;
-  readonly #start: CallStart;
-  readonly #requests: RequestReader;
-  #rpc: ServerRpc | undefined;
-  #telemetry: ServerCallTelemetry | undefined;
-  #timer: LongTimer | undefined;
-  #responseCompression: Compression;
-
-  // Responses.
-  #headersSent = false;
-  #finished = false;
   #trailers: OutgoingHttpHeaders = OK_TRAILERS;
-  #finalFrame: Buffer | undefined;
 
   static {
     onData = function (chunk) {
-      this[CALL].#requests.push(chunk);
+      this[CALL].requests.push(chunk);
     };
     onEnd = function () {
-      this[CALL].#requests.end();
+      this[CALL].requests.end();
     };
     onClose = function () {
       const call = this[CALL];
-      call.#connection.keeper.streamEnded((this.rstCode ?? 0) !== 0);
-      call.#onClose();
+      call.connection.keeper?.streamEnded((this.rstCode ?? 0) !== 0);
+      call.closed();
     };
     onWantTrailers = function () {
       const call = this[CALL];
@@ -115,221 +71,54 @@ export class Http2ServerCall implements ServerCallTransport, ReaderCall {
     connection: ConnectionInfo,
     start: CallStart,
   ) {
+    super(stream, rawHeaders, settings, connection, start);
     this.#stream = stream;
-    this.#rawHeaders = rawHeaders;
-    this.#settings = settings;
-    this.#connection = connection;
-    this.#start = start;
-    this.#requests = new RequestReader(
-      this,
-      settings.maxReceiveMessageLength,
-      start.requestCompression,
-      connection.channelzSocket,
-    );
-    this.#responseCompression = this.#usable(settings.defaultCompression);
   }
 
-  /** Starts the call for `rpc`: request bytes flow, the deadline runs. */
-  attach(rpc: ServerRpc, telemetry: ServerCallTelemetry | undefined): void {
-    this.#rpc = rpc;
-    this.#telemetry = telemetry;
-    this.#requests.attach(rpc, telemetry);
+  protected override listen(): void {
     const stream = this.#stream as CallStream;
     stream[CALL] = this;
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('close', onClose);
     stream.on('wantTrailers', onWantTrailers);
-    this.#connection.keeper.streamStarted();
-    if (Number.isFinite(this.#start.deadline)) {
-      this.#timer = new LongTimer(this.#start.deadline, () => this.#expire());
-    }
-    const { channelzServer, channelzSocket } = this.#connection;
-    if (channelzServer !== undefined && channelzSocket !== undefined) {
-      const now = Date.now();
-      channelzServer.callsStarted++;
-      channelzServer.lastCallStarted = now;
-      channelzSocket.streamsStarted++;
-      channelzSocket.lastRemoteStreamCreated = now;
-    }
   }
 
-  /** Counts the end of the call in channelz. */
-  #count(ok: boolean): void {
-    const { channelzServer, channelzSocket } = this.#connection;
-    if (channelzServer === undefined || channelzSocket === undefined) return;
-    if (ok) {
-      channelzServer.callsSucceeded++;
-      channelzSocket.streamsSucceeded++;
-    } else {
-      channelzServer.callsFailed++;
-      channelzSocket.streamsFailed++;
-    }
+  protected override gone(): boolean {
+    return this.#stream.destroyed;
   }
 
-  // ---- requests ----------------------------------------------------------------------------------
-
-  startRead(): void {
-    this.#requests.startRead();
-  }
-
-  [PAUSE_REQUESTS](paused: boolean): void {
-    if (paused) this.#stream.pause();
-    else this.#stream.resume();
-  }
-
-  [FAIL_REQUESTS](code: StatusCode, details: string): void {
-    this.#fail(code, details);
-  }
-
-  // ---- responses ---------------------------------------------------------------------------------
-
-  /** The compression to use for `wanted`: identity unless enabled here and accepted by the client. */
-  #usable(wanted: Compression): Compression {
-    if (wanted === Compression.NoCompression) return wanted;
-    if (!this.#settings.compressions.has(wanted)) return Compression.NoCompression;
-    return (this.#start.acceptedByClient & (1 << wanted)) !== 0 ? wanted : Compression.NoCompression;
-  }
-
-  setCompression(compression: Compression): void {
-    this.#responseCompression = this.#usable(compression);
-  }
-
-  #respond(metadata: Metadata | undefined): void {
-    this.#headersSent = true;
+  protected override respond(metadata: Metadata | undefined): void {
+    this.headersSent = true;
     const headers: OutgoingHttpHeaders = {
       ':status': 200,
       'content-type': 'application/grpc',
-      'grpc-accept-encoding': this.#settings.compressions.acceptEncoding,
+      'grpc-accept-encoding': this.settings.compressions.acceptEncoding,
     };
-    if (this.#responseCompression !== Compression.NoCompression) {
-      headers['grpc-encoding'] = algorithmName(this.#responseCompression);
-    }
-    addMetadataHeaders(headers, metadata);
+    this.addResponseHeaders(headers, metadata);
     this.#stream.respond(headers, WITH_TRAILERS);
-    this.#connection.keeper.sent();
+    this.connection.keeper?.sent();
   }
 
-  sendMetadata(metadata: Metadata): void {
-    if (this.#finished || this.#headersSent || this.#stream.destroyed) return;
-    this.#respond(metadata);
+  protected override write(frame: Buffer, callback: () => void): void {
+    this.#stream.write(frame, callback);
   }
 
-  sendMessage(message: Buffer, callback: () => void, compressMessage: boolean): void {
-    const frame = this.#frame(message, compressMessage);
-    if (frame !== undefined) this.#stream.write(frame, callback);
+  protected override endWithStatus(status: TransportStatus, final: Buffer | undefined): void {
+    if (!this.headersSent) this.respond(undefined);
+    // Sent on 'wantTrailers', once the stream has written everything before them.
+    this.#trailers = trailersOf(status);
+    if (final === undefined) this.#stream.end();
+    else this.#stream.end(final);
   }
 
-  sendFinalMessage(message: Buffer, compressMessage: boolean): void {
-    // Held for the status that follows: stream.end(frame) sends both with one write.
-    this.#finalFrame = this.#frame(message, compressMessage);
-  }
-
-  /** The wire form of one response (headers go first), or undefined when it cannot be sent. */
-  #frame(message: Buffer, compressMessage: boolean): Buffer | undefined {
-    if (this.#finished || this.#stream.destroyed) return undefined;
-    const limit = this.#settings.maxSendMessageLength;
-    if (message.length > limit) {
-      this.#fail(StatusCode.RESOURCE_EXHAUSTED, sentTooLarge(message.length, limit));
-      return undefined;
-    }
-    if (!this.#headersSent) this.#respond(undefined);
-    const compression = this.#responseCompression;
-    const frame =
-      compressMessage && compression !== Compression.NoCompression
-        ? encodeFrame(compress(compression, message), true)
-        : encodeFrame(message, false);
-    this.#telemetry?.onSent(frame.length - 5);
-    const channelz = this.#connection.channelzSocket;
-    if (channelz !== undefined) {
-      channelz.messagesSent++;
-      channelz.lastMessageSent = Date.now();
-    }
-    this.#connection.keeper.sent();
-    return frame;
-  }
-
-  sendStatus(status: TransportStatus): void {
-    if (this.#finished) return;
-    this.#finish();
-    this.#telemetry?.onEnd(status.code, status.details);
-    this.#count(status.code === StatusCode.OK);
-    const stream = this.#stream;
-    if (stream.destroyed) return;
-    let trailers: OutgoingHttpHeaders;
-    if (status.code === StatusCode.OK && status.details === '' && status.metadata === null) {
-      trailers = OK_TRAILERS;
-    } else {
-      trailers = { 'grpc-status': String(status.code) };
-      if (status.details !== '') trailers['grpc-message'] = encodeGrpcMessage(status.details);
-      addMetadataHeaders(trailers, status.metadata);
-    }
-    if (this.#headersSent) {
-      this.#trailers = trailers;
-      const final = this.#finalFrame;
-      this.#finalFrame = undefined;
-      if (final === undefined) stream.end();
-      else stream.end(final);
-      return;
-    }
-    // Trailers-Only: one HEADERS frame with END_STREAM.
-    this.#headersSent = true;
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, END_STREAM);
+  protected override endTrailersOnly(status: TransportStatus): void {
+    // One HEADERS frame with END_STREAM.
+    this.#stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', ...trailersOf(status) },
+      END_STREAM,
+    );
     stopRequests(this.#stream);
-  }
-
-  /** This side is done: no more requests are read (those still arriving are discarded). */
-  #finish(): void {
-    this.#finished = true;
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    this.#requests.stop();
-  }
-
-  /** Ends the call for a problem the transport found, and tells the RPC. */
-  #fail(code: StatusCode, details: string): void {
-    if (this.#finished) return;
-    this.sendStatus({ code, details, metadata: null });
-    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'runtime');
-  }
-
-  #expire(): void {
-    this.#timer = undefined;
-    if (this.#finished) return;
-    this.sendStatus({
-      code: StatusCode.DEADLINE_EXCEEDED,
-      details: DEADLINE_EXCEEDED_DETAILS,
-      metadata: null,
-    });
-    // The client may still be sending: it learns from the status; the stream is not reset.
-    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'deadline');
-  }
-
-  #onClose(): void {
-    if (this.#finished) return;
-    // The stream closed before this side sent a status: the client reset it, or the connection went.
-    this.#finish();
-    this.#count(false);
-    this.#telemetry?.onEnd(StatusCode.CANCELLED, CANCELLED_BY_CLIENT);
-    serverRpcEvents.cancel(this.#rpc as ServerRpc, 'client');
-  }
-
-  // ---- about the call ----------------------------------------------------------------------------
-
-  getRequestMetadata(): Metadata {
-    return requestMetadata(this.#rawHeaders);
-  }
-
-  getPeer(): string {
-    return this.#connection.peer;
-  }
-
-  getDeadline(): number {
-    return this.#start.deadline;
-  }
-
-  getPeerAuth(): PeerAuth {
-    return this.#connection.peerAuth();
   }
 }
 

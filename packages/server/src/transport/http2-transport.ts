@@ -25,6 +25,7 @@ import { type CredentialsSpec, secureContextOptions } from '../credentials.js';
 import type { RpcHost } from '../rpc-host.js';
 import { ServerRpc } from '../server-rpc.js';
 import { type BindTarget, bindTargets, formatAddress, isLoopback } from './addresses.js';
+import type { CallConnection, CallSettings, CallStart } from './base-call.js';
 import { acceptedAlgorithms, algorithmOf } from './compression.js';
 import { ConnectionKeeper, type ConnectionSettings } from './connection-keeper.js';
 import { parseGrpcTimeout } from './grpc-timeout.js';
@@ -34,17 +35,9 @@ import {
   Http1WebExchange,
   Http2WebExchange,
   refuseWebCall,
-  type WebConnection,
   type WebExchange,
 } from './grpc-web-call.js';
-import {
-  type CallSettings,
-  type CallStart,
-  type ConnectionInfo,
-  Http2ServerCall,
-  refuseCall,
-  refuseHttp,
-} from './http2-call.js';
+import { type ConnectionInfo, Http2ServerCall, refuseCall, refuseHttp } from './http2-call.js';
 import { invalidBinaryHeader } from './wire-metadata.js';
 
 /** The connection settings of a server, from its channel arguments. */
@@ -127,7 +120,7 @@ function webRawHeaders(rawHeaders: readonly string[]): string[] {
 const ACCEPT_POST_WEB = 'application/grpc, application/grpc-web, application/grpc-web-text';
 
 /** A connection of HTTP/1.1 requests (gRPC-Web): its calls' shared facts, and its requests in flight. */
-interface Http1Connection extends WebConnection {
+interface Http1Connection extends CallConnection {
   /** Requests not yet answered (several when the client pipelines them). */
   readonly exchanges: Set<Http1WebExchange>;
   firstRequest: NodeJS.Timeout | undefined;
@@ -483,7 +476,7 @@ export class Http2Transport {
     rawHeaders: readonly string[],
     method: string | undefined,
     path: string,
-    connection: WebConnection,
+    connection: CallConnection,
   ): void {
     const web = this.#settings.grpcWeb as GrpcWebSettings;
     const origin = single(headers.origin);

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { Metadata, type MetadataValue } from '@grpc-aio/metadata';
+import type { TransportStatus } from '../server-call-transport.js';
 
 // Metadata on the wire (doc/PROTOCOL-HTTP2.md in grpc/grpc): request metadata comes from the raw
 // header list, so a key sent twice stays two values (Node's headers object joins them with ", ");
@@ -100,6 +101,17 @@ export function addMetadataHeaders(
       );
     headers[key] = values.length === 1 ? values[0] : values;
   }
+}
+
+/**
+ * The headers of a status: `grpc-status`, `grpc-message` (unless the details are empty) and the
+ * trailing metadata, as trailers, a Trailers-Only response or a gRPC-Web trailer frame carry them.
+ */
+export function statusHeaders(status: TransportStatus): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { 'grpc-status': String(status.code) };
+  if (status.details !== '') headers['grpc-message'] = encodeGrpcMessage(status.details);
+  addMetadataHeaders(headers, status.metadata);
+  return headers;
 }
 
 // Bytes sent as they are in grpc-message: printable ASCII except '%' (PROTOCOL-HTTP2.md, "Status-Message").
