@@ -28,6 +28,26 @@ const layerRules = Object.entries(LAYERS).map(([name, layer]) => {
   };
 });
 
+// The private test-support package serves the tests of the lower packages (interceptors, protos,
+// channel, server), so it sits below the testing layer: it imports only metadata, core and errors
+// (and @grpc/grpc-js). Production code never imports it; tests next to the code (*.test.ts) may.
+const testSupportRules = [
+  {
+    name: 'test-support-below-testing',
+    comment: 'test-support may import only metadata, core and errors of the grpc-aio packages',
+    severity: 'error',
+    from: { path: '^packages/test-support/' },
+    to: { path: '^packages/', pathNot: '^packages/(metadata|core|errors|test-support)/' },
+  },
+  {
+    name: 'test-support-only-in-tests',
+    comment: 'only tests import test-support',
+    severity: 'error',
+    from: { path: '^packages/[^/]+/src/', pathNot: ['^packages/test-support/', '\\.test(-d)?\\.ts$'] },
+    to: { path: '^packages/test-support/' },
+  },
+];
+
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -38,6 +58,7 @@ module.exports = {
       to: { couldNotResolve: true },
     },
     ...layerRules,
+    ...testSupportRules,
   ],
   options: {
     doNotFollow: { path: ['node_modules', '^packages/[^/]+/dist/'] },

@@ -17,10 +17,8 @@ import {
   type Channel,
   ChannelConnectivity,
   type ChannelCredentials,
-  type ChannelOption,
   type ClientCallTelemetry,
   type Clock,
-  type Compression,
   checkTelemetry,
   type Deserializer,
   globalTelemetry,
@@ -42,7 +40,26 @@ import {
 import type { CallOwner, ClientCall, ClientCallInit } from './client-call.js';
 import { grpcJsChannelCredentials } from './credentials.js';
 import { GrpcJsChannelTransport } from './grpc-js-transport.js';
-import { toGrpcJsChannelOptions } from './options.js';
+import {
+  checkSendMetadata,
+  DEFAULT_MAX_SEND_METADATA_SIZE,
+  MAX_SEND_METADATA_ENTRY_SIZE,
+} from './metadata-limits.js';
+import {
+  CALL_OPTIONS,
+  type ChannelArguments,
+  CLIENT_CHANNEL_OPTIONS,
+  type ClientChannelOptions,
+  callOptionHint,
+  checkCompression,
+  checkMethod,
+  checkMethodOptions,
+  checkRequests,
+  checkTarget,
+  checkWaitOptions,
+  isAbortSignal,
+  splitOptions,
+} from './options.js';
 import type { ChannelTransport } from './transport.js';
 
 /** The message of the RangeError a negative (or non-numeric) grace gives. */
@@ -50,55 +67,6 @@ import type { ChannelTransport } from './transport.js';
 export const INVALID_GRACE = 'grace must be non-negative';
 /** The message of the RangeError a bad timeout gives. */
 export const INVALID_TIMEOUT = 'timeout must be a number of seconds.';
-/** The channel option that sets the largest request metadata a call may send, in bytes. */
-export const MAX_SEND_METADATA_SIZE_OPTION = 'grpc-aio.max_send_metadata_size';
-/**
- * The default of {@link MAX_SEND_METADATA_SIZE_OPTION}: 128 KiB in all. Measured from a grpc-js
- * client (Node 20): Node's HTTP/2 servers (grpc-js's, grpc-aio's, plain node:http2) accept at least
- * 147 KiB of HPACK-encoded request headers in all, but at most {@link MAX_SEND_METADATA_ENTRY_SIZE}
- * in one field. Past either they reset the stream (grpc-js reports INTERNAL "Received RST_STREAM
- * with code 9"), so such a call fails before anything is sent, with a message that says why.
- * C-core servers (Python, C++) refuse more than 8 KiB by default, with RESOURCE_EXHAUSTED.
- */
-export const DEFAULT_MAX_SEND_METADATA_SIZE = 128 * 1024;
-/**
- * The largest metadata entry (key + value as sent, `-bin` values as base64) a call may send while
- * {@link MAX_SEND_METADATA_SIZE_OPTION} is not set: 65,536 bytes, the most nghttp2 (Node's HTTP/2)
- * decodes in one header field (HPACK-encoded; Huffman coding, which grpc-js applies, can fit a
- * little more text). Setting the option sets this limit too.
- */
-export const MAX_SEND_METADATA_ENTRY_SIZE = 65_536;
-
-/**
- * Size of metadata as HTTP/2 counts a header list (RFC 9113: name + value + 32 per field), and its
- * largest entry (name + value), both with `-bin` values as base64.
- */
-function headerListSize(metadata: Metadata): { total: number; largest: number; largestKey: string } {
-  let total = 0;
-  let largest = 0;
-  let largestKey = '';
-  for (const [key, value] of metadata) {
-    const entry =
-      key.length + (typeof value === 'string' ? value.length : Math.ceil(value.byteLength / 3) * 4);
-    total += entry + 32;
-    if (entry > largest) {
-      largest = entry;
-      largestKey = key;
-    }
-  }
-  return { total, largest, largestKey };
-}
-
-/** Options of a {@link ClientChannel} beyond its transport. */
-export interface ClientChannelOptions {
-  /** The largest request metadata a call may send, in bytes (default {@link DEFAULT_MAX_SEND_METADATA_SIZE}). */
-  maxSendMetadataSize?: number | undefined;
-  /**
-   * Telemetry for this channel's calls, in place of the globally registered one (an
-   * `OpenTelemetryPlugin` of `@grpc-aio/observability`).
-   */
-  telemetry?: CallTelemetry | null | undefined;
-}
 
 /** {@link UnaryUnaryMultiCallable} returning the concrete call class (which adds `catch`/`finally`). */
 export type UnaryUnaryCallable<TRequest = Uint8Array, TResponse = Uint8Array> = (
@@ -136,24 +104,6 @@ const CALL_CLASSES = {
   streamUnary: StreamUnaryCallImpl,
   streamStream: StreamStreamCallImpl,
 } as const;
-
-/** Options of {@link insecureChannel} and {@link secureChannel}. */
-export interface ChannelArguments {
-  /**
-   * Channel arguments as `[key, value]` pairs (grpc core names), passed through to grpc-js, which
-   * ignores the ones it does not know, as C-core does (they are channel arguments, not options of
-   * this function). A pair that is not `[string, primitive]` is a TypeError.
-   */
-  options?: Iterable<ChannelOption> | null | undefined;
-  /** The default compression of the channel's requests. */
-  compression?: Compression | null | undefined;
-  /**
-   * Telemetry for this channel's calls (an `OpenTelemetryPlugin` of `@grpc-aio/observability`), in
-   * place of the globally registered one. Without it, the calls report to whatever telemetry is
-   * registered globally when each call starts.
-   */
-  telemetry?: CallTelemetry | null | undefined;
-}
 
 /** Options of the waits on a channel (the core contract's). */
 export type { WaitOptions } from '@grpc-aio/core';
@@ -326,17 +276,7 @@ export class ClientChannel implements Channel, CallOwner {
     }
     if (options.metadata == null) return EMPTY_METADATA;
     const metadata = Metadata.from(options.metadata);
-    const { total, largest, largestKey } = headerListSize(metadata);
-    if (total > this.#maxSendMetadataSize) {
-      throw new RangeError(
-        `Request metadata of ${total} bytes exceeds the limit of ${this.#maxSendMetadataSize} bytes (channel option ${MAX_SEND_METADATA_SIZE_OPTION}); HTTP/2 servers refuse such a header block.`,
-      );
-    }
-    if (largest > this.#maxSendMetadataEntrySize) {
-      throw new RangeError(
-        `Request metadata entry "${largestKey}" of ${largest} bytes exceeds ${this.#maxSendMetadataEntrySize} bytes, the most Node's HTTP/2 servers (nghttp2) decode in one header field: they would reset the stream. Set channel option ${MAX_SEND_METADATA_SIZE_OPTION} for servers that take more.`,
-      );
-    }
+    checkSendMetadata(metadata, this.#maxSendMetadataSize, this.#maxSendMetadataEntrySize);
     return metadata;
   }
 
@@ -471,114 +411,6 @@ export class ClientChannel implements Channel, CallOwner {
     };
     return loop();
   }
-}
-
-function checkCompression(compression: unknown): Compression | undefined {
-  if (compression == null) return undefined;
-  if (!isCompression(compression)) throw new TypeError(`Unknown compression value: ${String(compression)}.`);
-  return compression;
-}
-
-function checkTarget(target: unknown): void {
-  if (typeof target !== 'string' || target.length === 0)
-    throw new TypeError('The target must be a non-empty string.');
-}
-
-function checkMethod(method: unknown): void {
-  if (typeof method !== 'string')
-    throw new TypeError('The method must be a string like "/package.Service/Method".');
-}
-
-function checkRequests(requests: unknown): void {
-  if (requests == null) return;
-  const candidate = requests as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
-  if (
-    typeof candidate[Symbol.asyncIterator] !== 'function' &&
-    typeof candidate[Symbol.iterator] !== 'function'
-  ) {
-    throw new TypeError('The request iterator must be an iterable or async iterable (or null).');
-  }
-}
-
-/** grpc-js's options, and ours (taken out: grpc-js does not know them). */
-/** The keys of {@link ChannelArguments}: anything else is refused. */
-const CHANNEL_ARGUMENTS = new Set(['options', 'compression', 'telemetry']);
-/** The keys of CallOptions: anything else is refused. */
-const CALL_OPTIONS = new Set(['timeout', 'metadata', 'credentials', 'waitForReady', 'compression', 'signal']);
-
-function channelArgumentHint(key: string): string | undefined {
-  if (key === 'interceptors')
-    return "@grpc-aio/channel has no interceptors: use grpc-aio's insecureChannel()/secureChannel(), or interceptChannel() from @grpc-aio/interceptors";
-  if (key.includes('.')) return `a channel argument goes in options: [['${key}', value]]`;
-  return undefined;
-}
-
-/** The keys of ClientChannelOptions. */
-const CLIENT_CHANNEL_OPTIONS = new Set(['maxSendMetadataSize', 'telemetry']);
-/** The keys of MethodOptions (the multi-callable factories' last argument). */
-const METHOD_OPTIONS = new Set(['registeredMethod']);
-/** The keys of WaitOptions. */
-const WAIT_OPTIONS = new Set(['signal']);
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).addEventListener === 'function' &&
-    typeof (value as AbortSignal).aborted === 'boolean'
-  );
-}
-
-function checkMethodOptions(what: string, options: MethodOptions | undefined): void {
-  if (options == null) return;
-  if (typeof options !== 'object')
-    throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
-  rejectUnknownOptions(what, options, METHOD_OPTIONS, methodOptionHint);
-}
-
-function methodOptionHint(key: string): string | undefined {
-  return CALL_OPTIONS.has(key) ? 'a call option goes to the call: callable(request, { ... })' : undefined;
-}
-
-/** Refuses what a wait does not take: a `timeout` is a signal here (`AbortSignal.timeout(ms)`). */
-function checkWaitOptions(what: string, options: WaitOptions | undefined): void {
-  if (options == null) return;
-  if (typeof options !== 'object')
-    throw new TypeError(`${what} options must be an object, got ${typeof options}.`);
-  rejectUnknownOptions(what, options, WAIT_OPTIONS, waitOptionHint);
-  if (options.signal != null && !isAbortSignal(options.signal)) {
-    throw new TypeError(`${what} option signal must be an AbortSignal, got ${typeof options.signal}.`);
-  }
-}
-
-function waitOptionHint(key: string): string | undefined {
-  return key === 'timeout' ? 'bound the wait with signal: AbortSignal.timeout(ms)' : undefined;
-}
-
-function callOptionHint(key: string): string | undefined {
-  if (key === 'deadline') return 'give timeout, in seconds';
-  return undefined;
-}
-
-function splitOptions(
-  what: string,
-  args: ChannelArguments | undefined,
-): [ReturnType<typeof toGrpcJsChannelOptions>, ClientChannelOptions] {
-  if (args != null) {
-    if (typeof args !== 'object')
-      throw new TypeError(`${what} options must be an object, got ${typeof args}.`);
-    rejectUnknownOptions(what, args, CHANNEL_ARGUMENTS, channelArgumentHint);
-  }
-  const options = toGrpcJsChannelOptions(args?.options);
-  const maxSendMetadataSize = options[MAX_SEND_METADATA_SIZE_OPTION];
-  delete options[MAX_SEND_METADATA_SIZE_OPTION];
-  if (
-    maxSendMetadataSize !== undefined &&
-    (typeof maxSendMetadataSize !== 'number' || !(maxSendMetadataSize >= 0))
-  ) {
-    throw new TypeError(`Channel option ${MAX_SEND_METADATA_SIZE_OPTION} must be a number of bytes.`);
-  }
-  return [options, { maxSendMetadataSize, telemetry: checkTelemetry(what, args?.telemetry) }];
 }
 
 /**

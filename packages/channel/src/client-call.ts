@@ -86,6 +86,11 @@ function toBytes(message: unknown): Uint8Array {
   );
 }
 
+/** What a serializer threw (the call has ended INTERNAL). */
+class SerializationFailure {
+  constructor(readonly error: unknown) {}
+}
+
 // Unary requests need no write acknowledgement: the status tells the outcome.
 function ignoreWriteResult(): void {}
 
@@ -540,21 +545,26 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   /** Sends the one request of a unary-request call. */
   protected sendUnaryRequest(request: TRequest): void {
-    let bytes: Uint8Array;
+    const bytes = this.#serialize(request);
+    if (bytes instanceof SerializationFailure) return;
+    this.#telemetry?.onSent(bytes.byteLength);
+    this.transport.sendMessage(bytes, ignoreWriteResult, request);
+    this.transport.halfClose();
+    this.#pull();
+  }
+
+  /** `request` serialized; when the serializer throws, the call ends INTERNAL. */
+  #serialize(request: TRequest): Uint8Array | SerializationFailure {
     try {
-      bytes = this.serializer == null ? toBytes(request) : this.serializer(request);
+      return this.serializer == null ? toBytes(request) : this.serializer(request);
     } catch (error) {
       this.#failLocally(
         StatusCode.INTERNAL,
         `Request message serialization failure: ${errorMessage(error)}`,
         error,
       );
-      return;
+      return new SerializationFailure(error);
     }
-    this.#telemetry?.onSent(bytes.byteLength);
-    this.transport.sendMessage(bytes, ignoreWriteResult, request);
-    this.transport.halfClose();
-    this.#pull();
   }
 
   /** `write()` of the reader/writer style. */
@@ -567,17 +577,8 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #write(request: TRequest): Promise<void> {
     if (this.#status !== undefined) return Promise.reject(new InvalidStateError(RPC_ALREADY_FINISHED));
     if (this.#halfClosed) return Promise.reject(new InvalidStateError(HALF_CLOSED));
-    let bytes: Uint8Array;
-    try {
-      bytes = this.serializer == null ? toBytes(request) : this.serializer(request);
-    } catch (error) {
-      this.#failLocally(
-        StatusCode.INTERNAL,
-        `Request message serialization failure: ${errorMessage(error)}`,
-        error,
-      );
-      return Promise.reject(error);
-    }
+    const bytes = this.#serialize(request);
+    if (bytes instanceof SerializationFailure) return Promise.reject(bytes.error);
     const waiter = deferred<void>();
     (this.#pendingWrites ??= []).push(waiter);
     if (this.#sending) (this.#sendQueue ??= []).push({ bytes, request, waiter });

@@ -5,6 +5,7 @@
 export {
   StreamStreamCallImpl,
   StreamUnaryCallImpl,
+  UnaryResponseCall,
   UnaryStreamCallImpl,
   UnaryUnaryCallImpl,
 } from './calls.js';

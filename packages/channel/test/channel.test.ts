@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import { ChannelConnectivity, Compression, StatusCode } from '@grpc-aio/core';
 import { AioRpcError, CancelledError, CHANNEL_CLOSED, UsageError } from '@grpc-aio/errors';
+import { bytes, Methods, startGrpcJsServer, type TestServer, text } from '@grpc-aio/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import {
@@ -14,13 +15,12 @@ import {
   VERSION,
 } from '../src/index.js';
 import { toGrpcJsChannelOptions } from '../src/options.js';
-import { bytes, Methods, startServer, type TestServer, text } from './server.js';
 
 let server: TestServer;
 const channels: ClientChannel[] = [];
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startGrpcJsServer();
 });
 afterAll(async () => {
   await server.close();

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
 import { type AioRpcError, CALL_CREDENTIALS_ON_INSECURE_CHANNEL, UsageError } from '@grpc-aio/errors';
+import { bytes, Methods, startGrpcJsServer, type TestServer, text } from '@grpc-aio/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AuthMetadataContext,
@@ -18,17 +19,16 @@ import {
   xdsChannelCredentials,
 } from '../src/index.js';
 import { caCert, clientCert, clientKey, otherCaCert, serverCert, serverKey } from './fixtures.js';
-import { bytes, Methods, startServer, type TestServer, text } from './server.js';
 
 let tlsServer: TestServer;
 let mtlsServer: TestServer;
 const channels: ClientChannel[] = [];
 
 beforeAll(async () => {
-  tlsServer = await startServer(
+  tlsServer = await startGrpcJsServer(
     grpc.ServerCredentials.createSsl(null, [{ private_key: serverKey, cert_chain: serverCert }]),
   );
-  mtlsServer = await startServer(
+  mtlsServer = await startGrpcJsServer(
     grpc.ServerCredentials.createSsl(caCert, [{ private_key: serverKey, cert_chain: serverCert }], true),
   );
 });

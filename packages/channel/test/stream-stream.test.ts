@@ -7,15 +7,15 @@ import {
   InvalidStateError,
   UsageError,
 } from '@grpc-aio/errors';
+import { bytes, Methods, startGrpcJsServer, type TestServer, text } from '@grpc-aio/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientChannel, insecureChannel } from '../src/index.js';
-import { bytes, Methods, startServer, type TestServer, text } from './server.js';
 
 let server: TestServer;
 let channel: ClientChannel;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startGrpcJsServer();
 });
 afterAll(async () => {
   await server.close();

@@ -1,14 +1,14 @@
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { AioRpcError, API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
+import { bytes, Methods, startGrpcJsServer, type TestServer, text } from '@grpc-aio/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientChannel, insecureChannel } from '../src/index.js';
-import { bytes, Methods, startServer, type TestServer, text } from './server.js';
 
 let server: TestServer;
 let channel: ClientChannel;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startGrpcJsServer();
 });
 afterAll(async () => {
   await server.close();
@@ -128,7 +128,7 @@ describe('unary-stream', () => {
   });
 
   it('cancel from the server side (server shuts down mid-stream): AioRpcError', async () => {
-    const own = await startServer();
+    const own = await startGrpcJsServer();
     channel = insecureChannel(own.address);
     const call = channel.unaryStream(Methods.stream)(bytes(JSON.stringify({ count: 1, hang: true })));
     expect(text((await call.read()) as Uint8Array)).toBe('m0');

@@ -8,6 +8,7 @@ import {
   UsageError,
 } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
+import { bytes, Methods, startGrpcJsServer, type TestServer, text } from '@grpc-aio/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessTokenCallCredentials,
@@ -17,13 +18,12 @@ import {
   TOO_MANY_RESPONSES,
   USER_AGENT,
 } from '../src/index.js';
-import { bytes, Methods, startServer, type TestServer, text } from './server.js';
 
 let server: TestServer;
 let channel: ClientChannel;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startGrpcJsServer();
 });
 afterAll(async () => {
   await server.close();

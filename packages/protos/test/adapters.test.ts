@@ -2,10 +2,11 @@
 // (outputServices=generic-definitions) called and served through stub() and addServicer(). The
 // loopback tests are the examples (examples/src/protobuf-es.ts, examples/src/ts-proto.ts).
 import { create } from '@bufbuild/protobuf';
+import { collect, FakeContext, fakeServer } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import { addServicer, fromTsProto, NOT_A_TS_PROTO_DEFINITION, stub } from '../src/index.js';
 import { fromProtobufEs, NOT_A_PROTOBUF_ES_SERVICE } from '../src/protobuf-es.js';
-import { collect, fakeChannel, fakeContext, fakeServer } from './fakes.js';
+import { fakeChannel } from './fakes.js';
 import { Echo, EchoReplySchema, EchoRequestSchema } from './third-party/protobuf-es/echo_pb.js';
 import { EchoDefinition, EchoReply, EchoRequest } from './third-party/ts-proto/echo.js';
 
@@ -47,7 +48,7 @@ describe('issue 20 item 10: protobuf-es v2 services', () => {
     const init = [{ text: 'a' }, { text: 'b' }] as never[];
     expect((await client.collect(init)).text).toBe('got 2');
     expect((await collect(client.chat(init))).map(({ count }) => count)).toEqual([1n, 2n]);
-    expect(made.map(({ kind, path }) => [kind, path])).toEqual(PATHS);
+    expect(made.map(({ kind, method }) => [kind, method])).toEqual(PATHS);
     expect(service.methods.say.requestDeserializer(made[0]!.sent[0]!)).toMatchObject({
       text: 'hi',
       count: 2n ** 62n,
@@ -73,7 +74,7 @@ describe('issue 20 item 10: protobuf-es v2 services', () => {
     const request = handlers.Say!.requestDeserializer!(
       service.methods.say.requestSerializer(create(EchoRequestSchema, { text: 'hi', count: 41n })),
     );
-    const response = await handlers.Say!.unaryUnary!(request, fakeContext().context);
+    const response = await handlers.Say!.unaryUnary!(request, new FakeContext().asContext());
     expect(
       service.methods.say.responseDeserializer(handlers.Say!.responseSerializer!(response)),
     ).toMatchObject({
@@ -113,7 +114,7 @@ describe('issue 20 item 10: ts-proto generic definitions', () => {
       count: 1n,
     });
     expect(await collect(client.chat([EchoRequest.create()]))).toHaveLength(2);
-    expect(made.map(({ kind, path }) => [kind, path])).toEqual(PATHS);
+    expect(made.map(({ kind, method }) => [kind, method])).toEqual(PATHS);
     expect(EchoRequest.decode(made[0]!.sent[0]!)).toEqual({ text: 'hi', count: 7n });
   });
 
@@ -126,7 +127,7 @@ describe('issue 20 item 10: ts-proto generic definitions', () => {
     const request = handlers.Say!.requestDeserializer!(
       EchoRequest.encode({ text: 'hi', count: 41n }).finish(),
     );
-    const response = await handlers.Say!.unaryUnary!(request, fakeContext().context);
+    const response = await handlers.Say!.unaryUnary!(request, new FakeContext().asContext());
     expect(EchoReply.decode(handlers.Say!.responseSerializer!(response))).toEqual({ text: 'HI', count: 42n });
   });
 });

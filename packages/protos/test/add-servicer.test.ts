@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { StatusCode } from '@grpc-aio/core';
 import { AbortError } from '@grpc-aio/errors';
+import { collect, FakeContext, fakeServer } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import { addServicer, loadServices, METHOD_NOT_IMPLEMENTED, servicerHandlers } from '../src/index.js';
-import { collect, fakeContext, fakeServer } from './fakes.js';
 
 const includeDirs = [fileURLToPath(new URL('./protos', import.meta.url))];
 const routeGuide = loadServices('route_guide.proto', { includeDirs })['routeguide.RouteGuide']!;
@@ -58,7 +58,7 @@ describe('A74 addServicer(server, service, implementation)', () => {
       }
     }
     const handlers = servicerHandlers(routeGuide, new Guide());
-    const { context } = fakeContext();
+    const context = new FakeContext().asContext();
     expect(await handlers.GetFeature!.unaryUnary!({ latitude: 1 }, context)).toEqual(new Guide().db[0]);
     expect(
       await collect(handlers.ListFeatures!.unaryStream!({}, context) as AsyncIterable<unknown>),
@@ -79,10 +79,10 @@ describe('A74 addServicer(server, service, implementation)', () => {
       ['RecordRoute', 'streamUnary'],
       ['RouteChat', 'streamStream'],
     ] as const) {
-      const { context, aborted } = fakeContext();
+      const context = new FakeContext();
       const behavior = handlers[name]![kind] as (request: unknown, context: unknown) => Promise<unknown>;
-      await expect(behavior(from([]), context)).rejects.toBeInstanceOf(AbortError);
-      expect(aborted).toEqual([[StatusCode.UNIMPLEMENTED, 'Method not implemented!']]);
+      await expect(behavior(from([]), context.asContext())).rejects.toBeInstanceOf(AbortError);
+      expect(context.aborted).toEqual([[StatusCode.UNIMPLEMENTED, 'Method not implemented!']]);
     }
   });
 

@@ -1,6 +1,8 @@
 // The committed generated modules at run time, on the fake channel and server.
+
+import { collect, FakeContext, fakeServer } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { collect, fakeChannel, fakeContext, fakeServer } from './fakes.js';
+import { fakeChannel } from './fakes.js';
 import {
   addGreeterServicerToServer,
   GreeterService,
@@ -16,7 +18,7 @@ describe('A74 generated modules at run time', () => {
     const { channel, made } = fakeChannel(() => [HelloReply.serialize({ message: 'Hello, gen' })]);
     const greeter = GreeterStub(channel);
     expect(await greeter.sayHello({ name: 'gen' })).toEqual({ message: 'Hello, gen' });
-    expect(made.map(({ path }) => path)).toEqual(['/helloworld.Greeter/SayHello']);
+    expect(made.map(({ method }) => method)).toEqual(['/helloworld.Greeter/SayHello']);
     expect(HelloRequest.deserialize(made[0]!.sent[0]!)).toEqual({ name: 'gen' });
     expect(GreeterService.methods.SayHello.kind).toBe('unaryUnary');
   });
@@ -26,7 +28,7 @@ describe('A74 generated modules at run time', () => {
     addGreeterServicerToServer({ sayHello: (request) => ({ message: `Hello, ${request.name}` }) }, server);
     const handler = registered.get('helloworld.Greeter')!.SayHello!;
     const request = handler.requestDeserializer!(HelloRequest.serialize({ name: 'server' }));
-    const response = await handler.unaryUnary!(request, fakeContext().context);
+    const response = await handler.unaryUnary!(request, new FakeContext().asContext());
     expect(HelloReply.deserialize(handler.responseSerializer!(response))).toEqual({
       message: 'Hello, server',
     });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { StatusCode } from '@grpc-aio/core';
+import { fakeServer } from '@grpc-aio/test-support';
 import protobuf from 'protobufjs';
 import descriptorExtension from 'protobufjs/ext/descriptor/index.js';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ import {
   ReflectionServicer,
   type ServerReflectionRequest,
 } from '../src/index.js';
-import { fakeServer } from './fakes.js';
 
 const descriptor = descriptorExtension as unknown as {
   FileDescriptorProto: protobuf.Type;

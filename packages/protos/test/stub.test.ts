@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { collect } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import { loadServices, NOT_A_SERVICE, stub } from '../src/index.js';
-import { collect, fakeChannel } from './fakes.js';
+import { fakeChannel } from './fakes.js';
 
 const includeDirs = [fileURLToPath(new URL('./protos', import.meta.url))];
 const routeGuide = loadServices('route_guide.proto', { includeDirs })['routeguide.RouteGuide']!;
@@ -11,14 +12,14 @@ describe('A74 stub(channel, service)', () => {
   it('A74 makes one multi-callable per method, with its path and the codecs', () => {
     const { channel, made } = fakeChannel(() => []);
     const client = stub(channel, routeGuide);
-    expect(made.map(({ kind, path }) => [kind, path])).toEqual([
+    expect(made.map(({ kind, method }) => [kind, method])).toEqual([
       ['unaryUnary', '/routeguide.RouteGuide/GetFeature'],
       ['unaryStream', '/routeguide.RouteGuide/ListFeatures'],
       ['streamUnary', '/routeguide.RouteGuide/RecordRoute'],
       ['streamStream', '/routeguide.RouteGuide/RouteChat'],
     ]);
-    expect(made[0]!.serialize).toBe(routeGuide.methods.GetFeature!.requestSerializer);
-    expect(made[0]!.deserialize).toBe(routeGuide.methods.GetFeature!.responseDeserializer);
+    expect(made[0]!.serializer).toBe(routeGuide.methods.GetFeature!.requestSerializer);
+    expect(made[0]!.deserializer).toBe(routeGuide.methods.GetFeature!.responseDeserializer);
     expect(Object.keys(client).sort()).toEqual([
       'GetFeature',
       'ListFeatures',

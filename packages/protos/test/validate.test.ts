@@ -1,6 +1,7 @@
 // Issue 20 item 4: what a runtime-loaded stub sends is checked field by field before anything is
 // sent, as Python's protobuf checks a message when it is built; 64-bit integers are bigints.
 import { fileURLToPath } from 'node:url';
+import { fakeServer } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   addServicer,
@@ -11,7 +12,7 @@ import {
   stub,
   UNKNOWN_FIELD,
 } from '../src/index.js';
-import { fakeChannel, fakeServer } from './fakes.js';
+import { fakeChannel } from './fakes.js';
 
 const includeDirs = [fileURLToPath(new URL('./protos', import.meta.url))];
 

@@ -1,42 +1,38 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  type Compression,
   EOF,
   type HandlerCallDetails,
-  isCompression,
-  isStatusCode,
   type RpcMethodHandler,
   type ServerCallTelemetry,
   type ServicerContext,
   StatusCode,
-  type StatusLike,
 } from '@grpc-aio/core';
 import {
-  ABORT_ALREADY_CALLED,
-  AbortError,
   CancelledError,
   CONCURRENT_RPC_LIMIT,
-  INITIAL_METADATA_ALREADY_SENT,
-  LOCALLY_ABORTED,
   METHOD_NOT_FOUND,
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
-import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { runInRpcScope, runServerInterceptors } from '@grpc-aio/interceptors/internal';
-import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { describeThrown } from './describe-error.js';
 import { isAsyncIterable, isIterable, isThenable, missingBehavior } from './handler-values.js';
-import {
-  ABORT_WITH_OK,
-  CANCELLED_BY_RUNTIME,
-  CANCELLED_BY_SERVER_STOP,
-  COMPRESSION_AFTER_METADATA,
-  SERVER_SHUTTING_DOWN,
-} from './messages.js';
+import { CANCELLED_BY_RUNTIME, CANCELLED_BY_SERVER_STOP, SERVER_SHUTTING_DOWN } from './messages.js';
 import { isRpcMethodHandler } from './method-handlers.js';
 import { RequestStream } from './request-stream.js';
-import { ResponseWindow } from './response-window.js';
+import {
+  abortError,
+  handlerReturned,
+  handlerThrew,
+  installResponseHooks,
+  isOver,
+  ResponseSide,
+  sendResponse,
+  sendStatus,
+  statusSent,
+  terminate,
+  terminationReason,
+} from './response-side.js';
 import {
   CANCEL_MESSAGES,
   installRpcEventHandlers,
@@ -52,45 +48,30 @@ import {
   WRITE_ON_UNARY_RESPONSE,
 } from './rpc-host.js';
 import type { CancelReason, ServerCallTransport } from './server-call-transport.js';
-import { StatusContext, toTrailingMetadata, trailersOf } from './status-context.js';
+
+// The request side of a server RPC: finding its handler (through the interceptors), admitting it,
+// the requests, and running the handler. What it sends and how it ends is the response side
+// (response-side.ts), the status the handler sets StatusContext (status-context.ts), what it tells
+// of the call CallInfo (call-info.ts): together, the ServicerContext handed to the handler.
 
 /**
  * The server side of one RPC: its state, and the {@link ServicerContext} handed to the handler.
  * Driven by its {@link ServerCallTransport} through {@link serverRpcEvents}.
  */
-export class ServerRpc extends StatusContext implements ServicerContext<unknown, unknown> {
+export class ServerRpc extends ResponseSide implements ServicerContext<unknown, unknown> {
   readonly #host: RpcHost;
   readonly #call: ServerCallTransport;
-  readonly #path: string;
   #details: HandlerCallDetails | undefined;
   #handler: RpcMethodHandler | undefined;
   #admitted = false;
-
-  // Lifecycle. #statusSent: this side ended the RPC. #terminated: it ended otherwise (client cancel,
-  // deadline, server stop, the runtime); the handler's outcome is then dropped.
-  #statusSent = false;
-  #terminated = false;
-  #terminationReason: Error | undefined;
-  #done = false;
   #reported = false;
   #busy = 0; // 1 while user code runs for this RPC: the lookup (interceptors), then the handler
   #abandoned = false; // the handler went on past the turn in which its RPC ended
-  #doneCallbacks: ((context: this) => void)[] | undefined;
-  #controller: AbortController | undefined;
-
-  // What abort() throws; once set, read(), write() and sendInitialMetadata() throw it again (Python).
-  #abortError: AbortError | undefined;
-  #initialMetadataSent = false;
 
   // Requests: a unary request is collected here; a request stream is read through #requests.
   #unaryRequest = false;
   #request: Buffer | undefined;
   #requests: RequestStream | undefined;
-
-  // Responses: yielded by the handler and written with `context.write()`, mixed as it likes (as in
-  // Python's grpc.aio, where both go through the same write), in the order the handler produced them.
-  #responses: ResponseWindow | undefined;
-  #compressNext = true; // false after disableNextMessageCompression(), for one message
 
   #scope: (<R>(fn: () => R) => R) | undefined;
   // The telemetry's context runner (its server span active), when it has one.
@@ -102,18 +83,17 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       halfClose: (rpc) => (rpc as ServerRpc).#onHalfClose(),
       cancel: (rpc, reason) => (rpc as ServerRpc).#onCancel(reason),
     });
+    installResponseHooks({
+      serialize: (rpc, response) => (rpc as ServerRpc).#serialize(response),
+      terminated: (rpc, reason) => (rpc as ServerRpc).#onTerminated(reason),
+      done: (rpc) => (rpc as ServerRpc).#maybeEnded(),
+    });
   }
 
   constructor(host: RpcHost, path: string, call: ServerCallTransport) {
-    super(call, host.clock);
+    super(call, host.clock, path);
     this.#host = host;
-    this.#path = path;
     this.#call = call;
-  }
-
-  /** The method path, `'/package.Service/Method'`. */
-  get method(): string {
-    return this.#path;
   }
 
   // ---- server side -------------------------------------------------------------------------------
@@ -135,13 +115,13 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
   }
 
   #dispatch(): void {
-    if (this.#over) return;
+    if (isOver(this)) return;
     this.#busy = 1;
     const host = this.#host;
     if (host.interceptors.length === 0) {
       let handler: RpcMethodHandler | null | undefined;
       try {
-        handler = host.findHandler(this.#path, () => this.#callDetails());
+        handler = host.findHandler(this.method, () => this.#callDetails());
       } catch (error) {
         this.#lookupFailed(error);
         return;
@@ -164,41 +144,40 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
 
   /** Ends the RPC with `code` before any handler ran (server stopping). */
   refuse(code: StatusCode, details: string): void {
-    this.#sendStatus(code, details, undefined);
+    sendStatus(this, code, details, undefined);
     this.#busy = 0;
   }
 
   /** stop(): cut the RPC off (clients see UNAVAILABLE) and interrupt its handler. */
   cancelForStop(): void {
-    if (!this.#statusSent && !this.#terminated) {
-      this.#sendStatus(StatusCode.UNAVAILABLE, SERVER_SHUTTING_DOWN, undefined);
-    }
-    this.#terminate(new CancelledError(CANCELLED_BY_SERVER_STOP));
+    if (!isOver(this)) sendStatus(this, StatusCode.UNAVAILABLE, SERVER_SHUTTING_DOWN, undefined);
+    terminate(this, new CancelledError(CANCELLED_BY_SERVER_STOP));
   }
 
   #callDetails(): HandlerCallDetails {
-    this.#details ??= Object.freeze({ method: this.#path, invocationMetadata: this.invocationMetadata() });
+    this.#details ??= Object.freeze({ method: this.method, invocationMetadata: this.invocationMetadata() });
     return this.#details;
   }
 
   #lookupFailed(error: unknown): void {
-    this.#sendStatus(StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, undefined);
+    sendStatus(this, StatusCode.UNKNOWN, `Unexpected ${describeThrown(error)}`, undefined);
     this.#busy = 0;
   }
 
   #start(handler: RpcMethodHandler | null | undefined): void {
     this.#busy = 0;
-    if (this.#terminated || this.#statusSent) return;
+    if (isOver(this)) return;
     if (handler == null) {
-      this.#sendStatus(StatusCode.UNIMPLEMENTED, METHOD_NOT_FOUND, undefined);
+      sendStatus(this, StatusCode.UNIMPLEMENTED, METHOD_NOT_FOUND, undefined);
     } else if (!isRpcMethodHandler(handler)) {
-      this.#sendStatus(
+      sendStatus(
+        this,
         StatusCode.INTERNAL,
-        `The handler of ${this.#path} is not an RpcMethodHandler.`,
+        `The handler of ${this.method} is not an RpcMethodHandler.`,
         undefined,
       );
     } else if (!this.#host.admit()) {
-      this.#sendStatus(StatusCode.RESOURCE_EXHAUSTED, CONCURRENT_RPC_LIMIT, undefined);
+      sendStatus(this, StatusCode.RESOURCE_EXHAUSTED, CONCURRENT_RPC_LIMIT, undefined);
     } else {
       this.#admitted = true;
       this.#handler = handler;
@@ -230,7 +209,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
         this.#request = message;
         this.#call.startRead();
       } else {
-        this.#sendStatus(StatusCode.UNIMPLEMENTED, SECOND_REQUEST, undefined);
+        sendStatus(this, StatusCode.UNIMPLEMENTED, SECOND_REQUEST, undefined);
       }
       return;
     }
@@ -243,7 +222,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       const request = this.#request;
       this.#request = undefined;
       if (request === undefined) {
-        this.#sendStatus(StatusCode.UNIMPLEMENTED, NO_REQUEST, undefined);
+        sendStatus(this, StatusCode.UNIMPLEMENTED, NO_REQUEST, undefined);
         return;
       }
       if (this.#scope === undefined) void this.#run(request);
@@ -254,57 +233,27 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     // reports the reset; wait one turn so that such a handler sees the cancellation, not a clean end
     // of its requests.
     setImmediate(() => {
-      if (!this.#terminated) this.#requests?.end();
+      if (!this.cancelled()) this.#requests?.end();
     });
   }
 
   #onCancel(reason: CancelReason): void {
-    if (this.#statusSent) return;
-    this.#terminate(new CancelledError(CANCEL_MESSAGES[reason]));
+    if (statusSent(this)) return;
+    terminate(this, new CancelledError(CANCEL_MESSAGES[reason]));
   }
 
-  #terminate(reason: Error): void {
-    if (this.#terminated) return;
-    this.#terminated = true;
-    this.#terminationReason = reason;
-    this.#controller?.abort(reason);
+  /** The RPC was terminated: the requests fail (then the responses, then the done callbacks run). */
+  #onTerminated(reason: Error): void {
     this.#requests?.fail(reason);
-    this.#responses?.fail(reason);
     // A handler that answers the interruption returns within this turn; one still running is abandoned.
     if (this.#busy !== 0) setImmediate(() => (this.#abandoned = this.#busy !== 0));
-    this.#markDone();
-  }
-
-  #markDone(): void {
-    if (this.#done) return;
-    this.#done = true;
-    const callbacks = this.#doneCallbacks;
-    this.#doneCallbacks = undefined;
-    if (callbacks !== undefined) runDoneCallbacks(callbacks, this, this.#path);
-    this.#maybeEnded();
   }
 
   /** Once the RPC has ended on the wire the server is done with it, whether or not its handler has returned. */
   #maybeEnded(): void {
-    if (this.#reported || !this.#done) return;
+    if (this.#reported || !this.done()) return;
     this.#reported = true;
     this.#host.ended(this, this.#admitted);
-  }
-
-  #sendStatus(code: StatusCode, details: string, trailingMetadata: Metadata | undefined): void {
-    if (this.#statusSent || this.#terminated) return;
-    this.#statusSent = true;
-    this.#call.sendStatus({
-      code,
-      details,
-      metadata: trailingMetadata === undefined || trailingMetadata.size === 0 ? null : trailingMetadata,
-    });
-    this.#markDone();
-  }
-
-  /** True when this side can no longer send anything (status sent, or the RPC ended otherwise). */
-  get #over(): boolean {
-    return this.#statusSent || this.#terminated;
   }
 
   async #run(request: Buffer | undefined): Promise<void> {
@@ -315,7 +264,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
         request === undefined ? (this.#requests as RequestStream).iterable() : this.#deserialize(request);
       if (handler.responseStreaming) {
         const behavior = handler.requestStreaming ? handler.streamStream : handler.unaryStream;
-        if (typeof behavior !== 'function') throw new TypeError(missingBehavior(handler, this.#path));
+        if (typeof behavior !== 'function') throw new TypeError(missingBehavior(handler, this.method));
         let result: unknown = behavior(argument as never, this);
         if (isThenable(result) && !isAsyncIterable(result)) result = await result;
         if (result != null) {
@@ -325,51 +274,23 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
             );
           }
           for await (const response of result as AsyncIterable<unknown>) {
-            if (this.#over) break;
-            await this.#send(response);
+            if (isOver(this)) break;
+            await sendResponse(this, response);
           }
         }
-        this.#finish(undefined, false);
+        handlerReturned(this, undefined, false);
       } else {
         const behavior = handler.requestStreaming ? handler.streamUnary : handler.unaryUnary;
-        if (typeof behavior !== 'function') throw new TypeError(missingBehavior(handler, this.#path));
+        if (typeof behavior !== 'function') throw new TypeError(missingBehavior(handler, this.method));
         const response = await behavior(argument as never, this);
-        this.#finish(response, true);
+        handlerReturned(this, response, true);
       }
     } catch (error) {
-      this.#failed(error);
+      handlerThrew(this, error);
     } finally {
       this.#busy = 0;
-      if (this.#abandoned) warnAbandoned(this.#path, this.#terminationReason as Error);
+      if (this.#abandoned) warnAbandoned(this.method, terminationReason(this) as Error);
     }
-  }
-
-  /** The handler returned: send its response (unary) and the status it set (OK by default). */
-  #finish(response: unknown, unary: boolean): void {
-    if (this.#over) return;
-    const code = this.code() ?? StatusCode.OK;
-    if (code !== StatusCode.OK || !unary) {
-      this.#sendSetStatus(code);
-    } else {
-      this.#initialMetadataSent = true;
-      this.#call.sendFinalMessage(this.#serialize(response), this.#takeCompressNext());
-      this.#sendSetStatus(StatusCode.OK);
-    }
-  }
-
-  /**
-   * The handler threw: UNKNOWN (or the non-OK code it set) with details naming what it threw, as
-   * Python's (whose details are "Unexpected <class 'X'>: message" even after set_details()).
-   */
-  #failed(error: unknown): void {
-    if (this.#over) return;
-    const set = this.code();
-    const code = set !== undefined && set !== StatusCode.OK ? set : StatusCode.UNKNOWN;
-    this.#sendStatus(code, `Unexpected ${describeThrown(error)}`, trailersOf(this));
-  }
-
-  #sendSetStatus(code: StatusCode): void {
-    this.#sendStatus(code, this.details(), trailersOf(this));
   }
 
   #deserialize(bytes: Buffer): unknown {
@@ -378,12 +299,13 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     try {
       return deserializer(bytes);
     } catch (error) {
-      this.#sendStatus(
+      sendStatus(
+        this,
         StatusCode.INTERNAL,
         `Failed to deserialize request: ${describeThrown(error)}`,
         undefined,
       );
-      this.#terminate(new CancelledError(CANCELLED_BY_RUNTIME));
+      terminate(this, new CancelledError(CANCELLED_BY_RUNTIME));
       throw error;
     }
   }
@@ -398,40 +320,19 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
       response,
     );
     if (Buffer.isBuffer(serialized)) return serialized;
-    this.#sendStatus(StatusCode.INTERNAL, serialized.problem, undefined);
+    sendStatus(this, StatusCode.INTERNAL, serialized.problem, undefined);
     throw serialized.failure;
-  }
-
-  /** Sends one response; resolves once the transport took it (flow control). */
-  #send(response: unknown): Promise<void> {
-    if (this.#terminated) return Promise.reject(this.#terminationReason);
-    if (this.#abortError !== undefined) return Promise.reject(this.#abortError);
-    if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
-    let bytes: Buffer;
-    try {
-      bytes = this.#serialize(response);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#initialMetadataSent = true;
-    this.#responses ??= new ResponseWindow(this.#call);
-    return this.#responses.send(bytes, this.#takeCompressNext());
-  }
-
-  #takeCompressNext(): boolean {
-    const compress = this.#compressNext;
-    this.#compressNext = true;
-    return compress;
   }
 
   // ---- ServicerContext ---------------------------------------------------------------------------
 
   read(): Promise<unknown> {
     const requests = this.#requests;
-    if (this.#abortError !== undefined && !this.#terminated) return Promise.reject(this.#abortError);
-    if (this.#statusSent) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
+    const aborted = abortError(this);
+    if (aborted !== undefined && !this.cancelled()) return Promise.reject(aborted);
+    if (statusSent(this)) return Promise.reject(new UsageError(RPC_ALREADY_FINISHED));
     if (requests === undefined)
-      return this.#terminated ? Promise.reject(this.#terminationReason) : Promise.resolve(EOF);
+      return this.cancelled() ? Promise.reject(terminationReason(this)) : Promise.resolve(EOF);
     return requests.read();
   }
 
@@ -439,79 +340,7 @@ export class ServerRpc extends StatusContext implements ServicerContext<unknown,
     if (this.#handler !== undefined && !this.#handler.responseStreaming) {
       return Promise.reject(new UsageError(WRITE_ON_UNARY_RESPONSE));
     }
-    return this.#send(message);
-  }
-
-  async sendInitialMetadata(initialMetadata: MetadataLike): Promise<void> {
-    if (this.#terminated) throw this.#terminationReason;
-    if (this.#abortError !== undefined) throw this.#abortError;
-    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
-    if (this.#initialMetadataSent) throw new UsageError(INITIAL_METADATA_ALREADY_SENT);
-    const metadata = Metadata.from(initialMetadata);
-    this.#initialMetadataSent = true;
-    this.#call.sendMetadata(metadata);
-  }
-
-  async abort(code: StatusCode, details = '', trailingMetadata?: MetadataLike | null): Promise<never> {
-    if (this.#abortError !== undefined) throw new UsageError(ABORT_ALREADY_CALLED);
-    if (this.#statusSent) throw new UsageError(RPC_ALREADY_FINISHED);
-    // As Python: the abort counts from here, even when its arguments turn out invalid (a second
-    // abort() is "Abort already called!"; the handler's error then ends the RPC with UNKNOWN).
-    const abortError = new AbortError(LOCALLY_ABORTED);
-    this.#abortError = abortError;
-    if (!isStatusCode(code)) throw new TypeError(`abort() needs a StatusCode, got ${String(code)}.`);
-    if (code === StatusCode.OK) throw new UsageError(ABORT_WITH_OK);
-    if (typeof details !== 'string')
-      throw new TypeError(`abort() details must be a string, got ${typeof details}.`);
-    const trailers = trailingMetadata == null ? undefined : toTrailingMetadata(trailingMetadata);
-    if (trailers !== undefined && trailers.size > 0) this.setTrailingMetadata(trailers);
-    if (details !== '') this.setDetails(details);
-    this.setCode(code);
-    this.#sendStatus(code, this.details(), trailersOf(this));
-    throw abortError;
-  }
-
-  abortWithStatus(status: StatusLike): Promise<never> {
-    if (typeof status !== 'object' || status === null) {
-      return Promise.reject(new TypeError('abortWithStatus() needs a Status.'));
-    }
-    return this.abort(status.code, status.details, status.trailingMetadata);
-  }
-
-  setCompression(compression: Compression): void {
-    if (!isCompression(compression))
-      throw new TypeError(`Unknown compression value: ${String(compression)}.`);
-    if (this.#initialMetadataSent || this.#over) throw new UsageError(COMPRESSION_AFTER_METADATA);
-    this.#call.setCompression(compression);
-  }
-
-  disableNextMessageCompression(): void {
-    this.#compressNext = false;
-  }
-
-  cancelled(): boolean {
-    return this.#terminated;
-  }
-
-  done(): boolean {
-    return this.#done;
-  }
-
-  addDoneCallback(callback: (context: this) => void): void {
-    if (typeof callback !== 'function') throw new TypeError('A done callback must be a function.');
-    if (this.#done) {
-      runDoneCallbacks([callback], this, this.#path);
-      return;
-    }
-    (this.#doneCallbacks ??= []).push(callback);
-  }
-
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#terminated) this.#controller.abort(this.#terminationReason);
-    }
-    return this.#controller.signal;
+    return sendResponse(this, message);
   }
 
   get [Symbol.toStringTag](): string {

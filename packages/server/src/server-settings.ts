@@ -3,7 +3,7 @@ import { REUSE_PORT_UNSUPPORTED } from './messages.js';
 import { CompressionSet } from './transport/compression.js';
 import { type ConnectionSettings, DEFAULT_CONNECTION_SETTINGS } from './transport/connection-keeper.js';
 import { grpcWebSettings } from './transport/grpc-web.js';
-import type { TransportSettings } from './transport/http2-transport.js';
+import type { TransportSettings } from './transport/transport-settings.js';
 
 // The channel arguments a server reads, under the names C-core and grpc-js use. Unknown keys are
 // ignored, as C-core ignores them.

@@ -10,18 +10,18 @@
 import type { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { addAdminServicers } from '../src/admin.js';
 import {
   bidi,
+  bytes,
   clientStream,
   deferred,
   type Outcome,
   serverStream,
-  startServer,
-  text,
   unary,
-} from './helpers.js';
+} from '@grpc-aio/test-support';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { addAdminServicers } from '../src/admin.js';
+import { startServer } from './helpers.js';
 
 const SERVICE = 'grpcaio.test.AdminKinds';
 
@@ -351,9 +351,9 @@ describe('admin services of every kind (grpc-js handlers on a grpc-aio server)',
   it('A79 bidi: a response per request as they come, end() after the client half-closes', async () => {
     const { client } = await serve();
     const { call, outcome, next } = bidi(client, path('Bidi'));
-    call.write(text(json({ text: 'one' })));
+    call.write(bytes(json({ text: 'one' })));
     expect(JSON.parse(await next())).toEqual({ echo: 'one' });
-    call.write(text(json({ text: 'two' })));
+    call.write(bytes(json({ text: 'two' })));
     expect(JSON.parse(await next())).toEqual({ echo: 'two' });
     call.end();
     const result = await outcome;
@@ -365,10 +365,10 @@ describe('admin services of every kind (grpc-js handlers on a grpc-aio server)',
     const { client } = await serve();
     for (const destroy of [false, true]) {
       const { call, outcome, next } = bidi(client, path('Bidi'));
-      call.write(text(json({ text: 'before' })));
+      call.write(bytes(json({ text: 'before' })));
       expect(JSON.parse(await next())).toEqual({ echo: 'before' });
       call.write(
-        text(json({ destroy, fail: { code: StatusCode.INVALID_ARGUMENT, details: `bad ${destroy}` } })),
+        bytes(json({ destroy, fail: { code: StatusCode.INVALID_ARGUMENT, details: `bad ${destroy}` } })),
       );
       const { status } = await outcome;
       expect([status.code, status.details]).toEqual([StatusCode.INVALID_ARGUMENT, `bad ${destroy}`]);
@@ -378,7 +378,7 @@ describe('admin services of every kind (grpc-js handlers on a grpc-aio server)',
   it('A79 bidi: a client cancel reaches the handler', async () => {
     const { client } = await serve();
     const { call, outcome } = bidi(client, path('Bidi'));
-    call.write(text(json({ wait: true })));
+    call.write(bytes(json({ wait: true })));
     await probe.waiting.promise;
     call.cancel();
     expect(await probe.cancelled.promise).toEqual({ flag: true, argument: 'cancelled' });

@@ -1,4 +1,5 @@
 import { Compression, StatusCode } from '@grpc-aio/core';
+import { bytes, text, unary } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   COMPRESSION_AFTER_METADATA,
@@ -6,7 +7,7 @@ import {
   server,
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
-import { decode, encode, startServer, track, unary } from './helpers.js';
+import { startServer, track } from './helpers.js';
 
 describe('response compression: setCompression rules', () => {
   it('A57 setCompression after metadata is a UsageError; an unknown value is a TypeError', async () => {
@@ -31,8 +32,8 @@ describe('response compression: setCompression rules', () => {
               }
               return 'sent';
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
         }),
       ]),

@@ -5,11 +5,12 @@ import { connect as tcpConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
+import { bytes, text, unary, until } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import { channelzRegistry } from '../src/channelz.js';
 import { methodHandlersGenericHandler, unaryUnaryRpcMethodHandler } from '../src/index.js';
 import { TOO_MANY_PINGS } from '../src/transport/connection-keeper.js';
-import { decode, encode, startServer, unary } from './helpers.js';
+import { startServer } from './helpers.js';
 import { frame, rawCall, rawSession, statusOf } from './raw-client.js';
 
 async function server(options: [string, number][]) {
@@ -17,15 +18,15 @@ async function server(options: [string, number][]) {
     (s) =>
       s.addGenericRpcHandlers([
         methodHandlersGenericHandler('t.S', {
-          M: unaryUnaryRpcMethodHandler((request: string) => request, decode, encode),
+          M: unaryUnaryRpcMethodHandler((request: string) => request, text, bytes),
           Slow: unaryUnaryRpcMethodHandler(
             async (request: string, context) => {
               // Passes the RPC's signal along, so that a cancelled call ends its handler at once.
               await sleep(Number(request), undefined, { signal: context.signal });
               return 'slow';
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
         }),
       ]),
@@ -42,14 +43,6 @@ function openConnections(port: number): number {
     }
   }
   throw new Error(`no server listens on ${port}`);
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
 }
 
 function goaway(session: ReturnType<typeof connect>): Promise<{ code: number; data: string }> {

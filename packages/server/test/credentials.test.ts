@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
+import { bytes, newClient as plainClient, text, unary } from '@grpc-aio/test-support';
 import { describe, expect, it, vi } from 'vitest';
 import { CERTIFICATE_FETCH_FAILED } from '../src/credentials.js';
 import {
@@ -27,7 +28,7 @@ import {
   serverCert,
   serverKey,
 } from './fixtures.js';
-import { decode, encode, newClient as plainClient, track, unary } from './helpers.js';
+import { track } from './helpers.js';
 
 // The certificates name localhost; connecting to 127.0.0.1 with that name keeps Node quiet (RFC 6066).
 const newClient = (port: number, credentials: grpc.ChannelCredentials) =>
@@ -62,8 +63,8 @@ async function tlsServer(requireClientAuth: boolean) {
               };
               return 'ok';
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
         }),
       ],
@@ -176,8 +177,8 @@ describe('server credentials on the native transport', () => {
             Who: unaryUnaryRpcMethodHandler(
               (_r: string, context) =>
                 Buffer.from(context.authContext().transport_security_type?.[0] ?? []).toString(),
-              decode,
-              encode,
+              text,
+              bytes,
             ),
           }),
         ],

@@ -6,6 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { StatusCode } from '@grpc-aio/core';
+import { unary } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   CANCELLED_BY_CLIENT,
@@ -20,7 +21,7 @@ import { TRUNCATED_MESSAGE } from '../src/transport/messages.js';
 import { caCert, serverCert, serverKey } from './fixtures.js';
 import { decodePaddedBase64, webCall, webFrame } from './grpc-web-client.js';
 import { FAIL_DETAILS, newSeen, type Seen, utf8, webService } from './grpc-web-service.js';
-import { startServer, track, unary } from './helpers.js';
+import { startServer, track } from './helpers.js';
 
 const PAGE = 'https://page.example';
 const GRPC_WEB = { allowedOrigins: [PAGE], allowedHeaders: ['x-custom', 'x-token-bin'] };

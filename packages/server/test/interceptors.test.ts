@@ -2,13 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import { type HandlerCallDetails, StatusCode } from '@grpc-aio/core';
 import { METHOD_NOT_FOUND } from '@grpc-aio/errors';
 import { RpcContextVar, type ServerInterceptor } from '@grpc-aio/interceptors/server';
+import { bytes, text, unary } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   methodHandlersGenericHandler,
   type ServicerContext,
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
-import { decode, encode, startServer, unary } from './helpers.js';
+import { startServer } from './helpers.js';
 
 const user = new RpcContextVar<string>('user');
 
@@ -31,7 +32,7 @@ describe('server interceptors', () => {
             service(details: HandlerCallDetails) {
               order.push(`lookup:${details.method}`);
               return methodHandlersGenericHandler('t.S', {
-                Who: unaryUnaryRpcMethodHandler(() => `user=${user.get()}`, decode, encode),
+                Who: unaryUnaryRpcMethodHandler(() => `user=${user.get()}`, text, bytes),
               }).service(details);
             },
           },
@@ -59,7 +60,7 @@ describe('server interceptors', () => {
       (srv) =>
         srv.addGenericRpcHandlers([
           methodHandlersGenericHandler('t.S', {
-            M: unaryUnaryRpcMethodHandler(() => 'served', decode, encode),
+            M: unaryUnaryRpcMethodHandler(() => 'served', text, bytes),
           }),
         ]),
       { interceptors: [{ interceptService: () => null }] },
@@ -73,7 +74,7 @@ describe('server interceptors', () => {
       (srv) =>
         srv.addGenericRpcHandlers([
           methodHandlersGenericHandler('t.S', {
-            Real: unaryUnaryRpcMethodHandler((r: string) => `real ${r}`, decode, encode),
+            Real: unaryUnaryRpcMethodHandler((r: string) => `real ${r}`, text, bytes),
           }),
         ]),
       {

@@ -1,5 +1,6 @@
 import { StatusCode } from '@grpc-aio/core';
 import { CONCURRENT_RPC_LIMIT, METHOD_NOT_FOUND, SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
+import { aborted, bidi, bytes, deferred, newClient, serverStream, text, unary } from '@grpc-aio/test-support';
 import { describe, expect, it, vi } from 'vitest';
 import {
   CANCELLED_BY_SERVER_STOP,
@@ -12,19 +13,7 @@ import {
   unaryStreamRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
-import {
-  aborted,
-  bidi,
-  decode,
-  deferred,
-  encode,
-  newClient,
-  serverStream,
-  startServer,
-  text,
-  track,
-  unary,
-} from './helpers.js';
+import { startServer, track } from './helpers.js';
 
 describe('server()', () => {
   it('A3 rejects non-interceptors and maximumConcurrentRpcs <= 0', () => {
@@ -64,7 +53,7 @@ describe('server()', () => {
     const { client } = await startServer(() => {}, {
       handlers: [
         methodHandlersGenericHandler('t.S', {
-          M: unaryUnaryRpcMethodHandler((r: string) => r, decode, encode),
+          M: unaryUnaryRpcMethodHandler((r: string) => r, text, bytes),
         }),
       ],
       options: [['grpc.max_receive_message_length', 10]],
@@ -89,7 +78,7 @@ describe('ports and lifecycle', () => {
     const srv = track(
       server({
         handlers: [
-          methodHandlersGenericHandler('t.S', { M: unaryUnaryRpcMethodHandler(() => 'ok', decode, encode) }),
+          methodHandlersGenericHandler('t.S', { M: unaryUnaryRpcMethodHandler(() => 'ok', text, bytes) }),
         ],
       }),
     );
@@ -109,7 +98,7 @@ describe('ports and lifecycle', () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     try {
       const { srv, client } = await startServer(() => {});
-      srv.addRegisteredMethodHandlers('t.S', { M: unaryUnaryRpcMethodHandler(() => 'late', decode, encode) });
+      srv.addRegisteredMethodHandlers('t.S', { M: unaryUnaryRpcMethodHandler(() => 'late', text, bytes) });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('after start() is ignored'), {
         type: 'GrpcAioWarning',
         code: LATE_REGISTRATION_WARNING_CODE,
@@ -173,8 +162,8 @@ describe('ports and lifecycle', () => {
               ended.push('unary');
               return 'late';
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
           Stream: unaryStreamRpcMethodHandler(
             async function* (_r: string, context) {
@@ -186,8 +175,8 @@ describe('ports and lifecycle', () => {
                 ended.push('stream');
               }
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
           Bidi: streamStreamRpcMethodHandler(
             async function* (requests: AsyncIterable<string>) {
@@ -200,8 +189,8 @@ describe('ports and lifecycle', () => {
                 ended.push('bidi');
               }
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
         }),
       ]),
@@ -209,7 +198,7 @@ describe('ports and lifecycle', () => {
     const u = unary(client, '/t.S/Unary', 'x');
     const s = serverStream(client, '/t.S/Stream', 'x');
     const b = bidi(client, '/t.S/Bidi');
-    b.call.write(text('hi'));
+    b.call.write(bytes('hi'));
     await Promise.all(started);
     await srv.stop(null);
     expect(ended.sort()).toEqual(['bidi', 'stream', 'unary']);
@@ -233,8 +222,8 @@ describe('ports and lifecycle', () => {
                 started[2]?.resolve();
               }
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
           Quick: unaryUnaryRpcMethodHandler(
             async () => {
@@ -242,8 +231,8 @@ describe('ports and lifecycle', () => {
               await release.promise;
               return 'finished';
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
           Slow: unaryStreamRpcMethodHandler(
             async function* (_r: string, context) {
@@ -252,8 +241,8 @@ describe('ports and lifecycle', () => {
               await aborted(context.signal);
               slowEnded.resolve(context.cancelled());
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
         }),
       ]),
@@ -261,7 +250,7 @@ describe('ports and lifecycle', () => {
     const quick = unary(client, '/t.S/Quick', 'x');
     const slow = serverStream(client, '/t.S/Slow', 'x');
     const chat = bidi(client, '/t.S/Chat');
-    chat.call.write(text('before stop'));
+    chat.call.write(bytes('before stop'));
     await Promise.all(started.map((d) => d.promise));
     const t0 = Date.now();
     const stopped = srv.stop(0.4);
@@ -271,7 +260,7 @@ describe('ports and lifecycle', () => {
     release.resolve();
     expect((await quick).responses).toEqual(['finished']);
     // A bidi call in flight goes on within the grace.
-    chat.call.write(text('during grace'));
+    chat.call.write(bytes('during grace'));
     chat.call.end();
     const chatOutcome = await chat.outcome;
     expect(chatOutcome.responses).toEqual(['before stop', 'during grace']);
@@ -297,8 +286,8 @@ describe('ports and lifecycle', () => {
               ended.resolve();
               return 'x';
             },
-            decode,
-            encode,
+            text,
+            bytes,
           ),
         }),
       ]),
@@ -344,8 +333,8 @@ describe('ports and lifecycle', () => {
                 running--;
                 return 'done';
               },
-              decode,
-              encode,
+              text,
+              bytes,
             ),
           }),
         ]),
@@ -398,10 +387,10 @@ describe('handlers that ignore cancellation', () => {
                   await release.promise;
                   return 'late';
                 },
-                decode,
-                encode,
+                text,
+                bytes,
               ),
-              Quick: unaryUnaryRpcMethodHandler((request: string) => request, decode, encode),
+              Quick: unaryUnaryRpcMethodHandler((request: string) => request, text, bytes),
             }),
           ]),
         { maximumConcurrentRpcs: 3 },
@@ -462,8 +451,8 @@ describe('handlers that ignore cancellation', () => {
                 interrupted.resolve();
                 return 'late';
               },
-              decode,
-              encode,
+              text,
+              bytes,
             ),
           }),
         ]),

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatusCode } from '@grpc-aio/core';
+import { bytes, newClient, text, unary } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   methodHandlersGenericHandler,
@@ -12,7 +13,7 @@ import {
   server,
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
-import { decode, encode, newClient, track, unary } from './helpers.js';
+import { track } from './helpers.js';
 
 const hasIpv6 = Object.values(networkInterfaces()).some((entries) =>
   entries?.some((entry) => entry.family === 'IPv6' && entry.internal),
@@ -23,7 +24,7 @@ function echoServer() {
     server({
       handlers: [
         methodHandlersGenericHandler('t.S', {
-          Peer: unaryUnaryRpcMethodHandler((_r: string, context) => context.peer(), decode, encode),
+          Peer: unaryUnaryRpcMethodHandler((_r: string, context) => context.peer(), text, bytes),
         }),
       ],
     }),

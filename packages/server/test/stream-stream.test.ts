@@ -1,7 +1,8 @@
 import { EOF, StatusCode } from '@grpc-aio/core';
+import { aborted, bidi, bytes, deferred, text } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import { methodHandlersGenericHandler, streamStreamRpcMethodHandler } from '../src/index.js';
-import { aborted, bidi, decode, deferred, encode, startServer, text } from './helpers.js';
+import { startServer } from './helpers.js';
 
 const PATH = '/test.Chat/Talk';
 type Behavior = Parameters<typeof streamStreamRpcMethodHandler<string, string>>[0];
@@ -10,7 +11,7 @@ async function serve(behavior: Behavior) {
   return startServer((srv) =>
     srv.addGenericRpcHandlers([
       methodHandlersGenericHandler('test.Chat', {
-        Talk: streamStreamRpcMethodHandler(behavior, decode, encode),
+        Talk: streamStreamRpcMethodHandler(behavior, text, bytes),
       }),
     ]),
   );
@@ -22,9 +23,9 @@ describe('stream-stream', () => {
       for await (const request of requests) yield `echo ${request}`;
     });
     const { call, outcome, next } = bidi(client, PATH);
-    call.write(text('a'));
+    call.write(bytes('a'));
     expect(await next()).toBe('echo a');
-    call.write(text('b'));
+    call.write(bytes('b'));
     expect(await next()).toBe('echo b');
     call.end();
     const { status, responses } = await outcome;
@@ -44,7 +45,7 @@ describe('stream-stream', () => {
       await context.write('written');
     });
     const { call, outcome } = bidi(client, PATH);
-    for (const request of ['a', 'b', 'c']) call.write(text(request));
+    for (const request of ['a', 'b', 'c']) call.write(bytes(request));
     call.end();
     const { status, responses } = await outcome;
     expect(responses).toEqual(['first a', 'rest b,c', 'yielded', 'written']);
@@ -62,8 +63,8 @@ describe('stream-stream', () => {
       context.setTrailingMetadata([['x-bye', 'done']]);
     });
     const { call, outcome } = bidi(client, PATH);
-    call.write(text('one'));
-    call.write(text('two'));
+    call.write(bytes('one'));
+    call.write(bytes('two'));
     call.end();
     const { status, responses, initialMetadata } = await outcome;
     expect(responses).toEqual(['ONE', 'TWO']);
@@ -81,7 +82,7 @@ describe('stream-stream', () => {
       }
     });
     const { call, outcome, next } = bidi(client, PATH);
-    call.write(text('ping'));
+    call.write(bytes('ping'));
     expect(await next()).toBe('ping');
     call.cancel();
     expect((await outcome).status.code).toBe(StatusCode.CANCELLED);

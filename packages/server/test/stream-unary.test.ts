@@ -1,17 +1,18 @@
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { CancelledError, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
+import { bytes, clientStream, deferred, text } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import { methodHandlersGenericHandler, streamUnaryRpcMethodHandler } from '../src/index.js';
-import { clientStream, decode, deferred, encode, startServer } from './helpers.js';
+import { startServer } from './helpers.js';
 
 const PATH = '/test.Collect/All';
 type Behavior = Parameters<typeof streamUnaryRpcMethodHandler<string, string>>[0];
 
-async function serve(behavior: Behavior, deserializer: (bytes: Uint8Array) => string = decode) {
+async function serve(behavior: Behavior, deserializer: (bytes: Uint8Array) => string = text) {
   return startServer((srv) =>
     srv.addGenericRpcHandlers([
       methodHandlersGenericHandler('test.Collect', {
-        All: streamUnaryRpcMethodHandler(behavior, deserializer, encode),
+        All: streamUnaryRpcMethodHandler(behavior, deserializer, bytes),
       }),
     ]),
   );

@@ -6,10 +6,11 @@ import {
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
+import { aborted, bytes, deferred, serverStream, text } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
 import { methodHandlersGenericHandler, unaryStreamRpcMethodHandler } from '../src/index.js';
-import { aborted, decode, deferred, encode, serverStream, startServer } from './helpers.js';
+import { startServer } from './helpers.js';
 
 const PATH = '/test.Stream/Items';
 type Behavior = Parameters<typeof unaryStreamRpcMethodHandler<string, string>>[0];
@@ -18,7 +19,7 @@ async function serve(behavior: Behavior) {
   return startServer((srv) =>
     srv.addGenericRpcHandlers([
       methodHandlersGenericHandler('test.Stream', {
-        Items: unaryStreamRpcMethodHandler(behavior, decode, encode),
+        Items: unaryStreamRpcMethodHandler(behavior, text, bytes),
       }),
     ]),
   );
@@ -104,10 +105,10 @@ describe('unary-stream', () => {
               await context.write('fine');
               writeError = await context.write('bad').catch((e: unknown) => e);
             },
-            decode,
+            text,
             (value: string) => {
               if (value === 'bad') throw new RangeError('cannot encode');
-              return encode(value);
+              return bytes(value);
             },
           ),
         }),

@@ -13,6 +13,7 @@ import {
   UsageError,
 } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
+import { aborted, bytes, deferred, identity, newClient, text, unary } from '@grpc-aio/test-support';
 import { describe, expect, it, vi } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
 import {
@@ -26,13 +27,13 @@ import {
   unaryUnaryRpcMethodHandler,
   WRITE_ON_UNARY_RESPONSE,
 } from '../src/index.js';
-import { aborted, bytes, decode, deferred, encode, newClient, startServer, text, unary } from './helpers.js';
+import { startServer } from './helpers.js';
 
 const PATH = '/test.Echo/Unary';
 
 function echoService(behavior: Parameters<typeof unaryUnaryRpcMethodHandler<string, string>>[0]) {
   return methodHandlersGenericHandler('test.Echo', {
-    Unary: unaryUnaryRpcMethodHandler(behavior, decode, encode),
+    Unary: unaryUnaryRpcMethodHandler(behavior, text, bytes),
   });
 }
 
@@ -75,7 +76,7 @@ describe('unary-unary', () => {
     const { client } = await startServer((srv) => {
       srv.addGenericRpcHandlers([echoService(() => 'generic')]);
       srv.addRegisteredMethodHandlers('test.Echo', {
-        Unary: unaryUnaryRpcMethodHandler(() => 'registered', decode, encode),
+        Unary: unaryUnaryRpcMethodHandler(() => 'registered', text, bytes),
       });
     });
     expect((await unary(client, PATH, 'x')).responses).toEqual(['registered']);
@@ -97,8 +98,8 @@ describe('unary-unary', () => {
               ? unaryUnaryRpcMethodHandler(
                   (request: string, context) =>
                     `${details.method} ${request} ${context.invocationMetadata().get('x-who')}`,
-                  decode,
-                  encode,
+                  text,
+                  bytes,
                 )
               : undefined,
         },
@@ -562,7 +563,7 @@ describe('unary-unary', () => {
               if (Buffer.from(raw).toString() === 'bad') throw new SyntaxError('not a message');
               return Buffer.from(raw).toString();
             },
-            encode,
+            bytes,
           ),
         }),
       ]),
@@ -576,17 +577,17 @@ describe('unary-unary', () => {
   it('a unary method called with no request or two requests gets UNIMPLEMENTED (as Python sync server and grpc-js)', async () => {
     const { client } = await serve((request) => request);
     const none = await new Promise<grpc.StatusObject>((resolve) => {
-      const call = client.makeClientStreamRequest(PATH, bytes, bytes, () => {});
+      const call = client.makeClientStreamRequest(PATH, identity, identity, () => {});
       call.on('status', resolve);
       call.end();
     });
     expect(none.code).toBe(StatusCode.UNIMPLEMENTED);
     expect(none.details).toBe(NO_REQUEST);
     const two = await new Promise<grpc.StatusObject>((resolve) => {
-      const call = client.makeClientStreamRequest(PATH, bytes, bytes, () => {});
+      const call = client.makeClientStreamRequest(PATH, identity, identity, () => {});
       call.on('status', resolve);
-      call.write(text('a'));
-      call.write(text('b'));
+      call.write(bytes('a'));
+      call.write(bytes('b'));
       call.end();
     });
     expect(two.code).toBe(StatusCode.UNIMPLEMENTED);

@@ -3,6 +3,7 @@
 import { constants } from 'node:http2';
 import { connect } from 'node:net';
 import { createGzip, gzipSync } from 'node:zlib';
+import { aborted, deferred } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
 import type { ServicerContext } from '../src/index.js';
 import {
@@ -14,7 +15,7 @@ import {
   streamUnaryRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from '../src/index.js';
-import { aborted, deferred, startServer } from './helpers.js';
+import { startServer } from './helpers.js';
 import { frame, rawCall, rawSession, statusOf } from './raw-client.js';
 
 const identity = (value: Uint8Array): Buffer => Buffer.from(value);

@@ -1,5 +1,5 @@
+import { FakeChannel } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel } from '../../test/fakes.js';
 import { defaultTimeoutInterceptor } from './default-timeout-interceptor.js';
 import { interceptChannel } from './intercept-channel.js';
 

@@ -9,8 +9,8 @@ import {
   UsageError,
 } from '@grpc-aio/errors';
 import { METADATA_READ_ONLY, Metadata } from '@grpc-aio/metadata';
+import { deferred, FakeCall, FakeChannel, until } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeCall, FakeChannel, until } from '../../test/fakes.js';
 import { ClientCallDetails } from './client-call-details.js';
 import type {
   ClientInterceptor,
@@ -29,14 +29,6 @@ import {
 import { CLIENT_INTERCEPTOR_FAILED } from './messages.js';
 
 const METHOD = '/pkg.Svc/Method';
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
 
 describe('A62 ClientCallDetails', () => {
   it('is an immutable record with read-only metadata; with() makes a modified copy', () => {

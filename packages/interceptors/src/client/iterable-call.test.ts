@@ -1,7 +1,7 @@
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { AioRpcError, API_STYLES_MIXED, CancelledError } from '@grpc-aio/errors';
+import { FakeChannel } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel } from '../../test/fakes.js';
 import type { UnaryStreamClientInterceptor } from './client-interceptor.js';
 import { interceptChannel } from './intercept-channel.js';
 import { IterableCall } from './iterable-call.js';

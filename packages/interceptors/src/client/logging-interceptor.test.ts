@@ -1,6 +1,6 @@
 import { StatusCode } from '@grpc-aio/core';
+import { FakeChannel, until } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel, until } from '../../test/fakes.js';
 import { interceptChannel } from './intercept-channel.js';
 import {
   type ClientCallLogEntry,

@@ -1,8 +1,8 @@
 import { StatusCode } from '@grpc-aio/core';
 import { AioRpcError } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
+import { type FakeCall, FakeChannel } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { type FakeCall, FakeChannel } from '../../test/fakes.js';
 import { interceptChannel } from './intercept-channel.js';
 import { metadataInterceptor } from './metadata-interceptor.js';
 

@@ -1,7 +1,7 @@
 import { StatusCode } from '@grpc-aio/core';
 import { AioRpcError, CancelledError } from '@grpc-aio/errors';
+import { FakeChannel } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel } from '../../test/fakes.js';
 import { interceptChannel } from './intercept-channel.js';
 import { type RetryOptions, retryInterceptor } from './retry-interceptor.js';
 

@@ -1,8 +1,8 @@
 import { type HandlerCallDetails, StatusCode } from '@grpc-aio/core';
 import { AioRpcError } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
+import { FakeContext } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeContext } from '../../test/fake-context.js';
 import {
   formatServerCallLogEntry,
   type ServerCallLogEntry,

@@ -1,8 +1,8 @@
 import { type HandlerCallDetails, type RpcMethodHandler, StatusCode } from '@grpc-aio/core';
 import { AbortError, AioRpcError } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
+import { FakeContext } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeContext } from '../../test/fake-context.js';
 import { defaultErrorToStatus, recoveryInterceptor } from './recovery-interceptor.js';
 import { runServerInterceptors } from './server-interceptor.js';
 

@@ -1,19 +1,13 @@
 import { EOF, type RpcMethodHandler, StatusCode } from '@grpc-aio/core';
 import { AbortError } from '@grpc-aio/errors';
+import { collect, FakeContext } from '@grpc-aio/test-support';
 import { describe, expect, it } from 'vitest';
-import { FakeContext } from '../../test/fake-context.js';
 import { type HandlerHooks, wrapHandler } from './wrap-handler.js';
 
 const upper: HandlerHooks = {
   onRequest: (request) => `${request}`.toUpperCase(),
   onResponse: async (response) => `<${response}>`,
 };
-
-async function collect(result: unknown): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const value of result as AsyncIterable<unknown>) out.push(value);
-  return out;
-}
 
 describe('wrapHandler (beyond Python: grpc#28728)', () => {
   it('A67 unary-unary: transforms the request and the response, keeps kind and codecs', async () => {
@@ -44,10 +38,9 @@ describe('wrapHandler (beyond Python: grpc#28728)', () => {
       },
       upper,
     );
-    expect(await collect(yielding.unaryStream!('a', new FakeContext().asContext()))).toEqual([
-      '<A1>',
-      '<A2>',
-    ]);
+    expect(
+      await collect(yielding.unaryStream!('a', new FakeContext().asContext()) as AsyncIterable<unknown>),
+    ).toEqual(['<A1>', '<A2>']);
     const context = new FakeContext();
     const writing = wrapHandler(
       {
@@ -59,7 +52,9 @@ describe('wrapHandler (beyond Python: grpc#28728)', () => {
       },
       upper,
     );
-    expect(await collect(writing.unaryStream!('b', context.asContext()))).toEqual([]);
+    expect(await collect(writing.unaryStream!('b', context.asContext()) as AsyncIterable<unknown>)).toEqual(
+      [],
+    );
     expect(context.written).toEqual(['<B!>']);
   });
 
@@ -107,10 +102,9 @@ describe('wrapHandler (beyond Python: grpc#28728)', () => {
       upper,
     );
     const context = new FakeContext(['m', 'n']);
-    expect(await collect(echo.streamStream!(context.requests(), context.asContext()))).toEqual([
-      '<M>',
-      '<N>',
-    ]);
+    expect(
+      await collect(echo.streamStream!(context.requests(), context.asContext()) as AsyncIterable<unknown>),
+    ).toEqual(['<M>', '<N>']);
   });
 
   it('onStart, onFinish and onError see each RPC; onError may replace the error', async () => {
@@ -140,7 +134,9 @@ describe('wrapHandler (beyond Python: grpc#28728)', () => {
       },
       hooks,
     );
-    await expect(collect(failing.unaryStream!(0, new FakeContext().asContext()))).rejects.toThrow('replaced');
+    await expect(
+      collect(failing.unaryStream!(0, new FakeContext().asContext()) as AsyncIterable<unknown>),
+    ).rejects.toThrow('replaced');
     expect(events).toEqual(['start', 'finish', 'start', 'error replace me', 'finish replaced']);
   });
 

@@ -1,7 +1,6 @@
-// A raw @grpc/grpc-js server for the channel tests: bytes in, bytes out, bound to 127.0.0.1:0.
+// A raw @grpc/grpc-js server for the client's tests: bytes in, bytes out, bound to 127.0.0.1:0.
 import * as grpc from '@grpc/grpc-js';
-
-const identity = (value: Buffer): Buffer => value;
+import { identity } from './bytes.js';
 
 function method(
   path: string,
@@ -85,7 +84,7 @@ function waiters(): { next(): Promise<string>; fire(value: string): void } {
 }
 
 /** Starts the test server (insecure unless `credentials` are given). */
-export async function startServer(
+export async function startGrpcJsServer(
   credentials = grpc.ServerCredentials.createInsecure(),
 ): Promise<TestServer> {
   const server = new grpc.Server();
@@ -229,15 +228,4 @@ export async function startServer(
         resolve();
       }),
   };
-}
-
-/** UTF-8 bytes of `text`. */
-export function bytes(text: string): Buffer {
-  return Buffer.from(text);
-}
-
-/** `bytes` decoded as UTF-8. */
-export function text(value: Uint8Array | symbol): string {
-  if (typeof value === 'symbol') return String(value);
-  return Buffer.from(value).toString();
 }

@@ -1,10 +1,14 @@
-// A minimal fake ServicerContext for the server-side interceptor tests.
+// A minimal fake ServicerContext, for calling handlers and server interceptors directly.
 import { EOF, type ServicerContext, type StatusCode } from '@grpc-aio/core';
 import { AbortError, LOCALLY_ABORTED } from '@grpc-aio/errors';
 import { Metadata } from '@grpc-aio/metadata';
 
+/** Plays the server around a handler: gives it scripted requests, keeps what it writes and sets. */
 export class FakeContext {
+  /** What the handler wrote. */
   readonly written: unknown[] = [];
+  /** Each `abort()`: the code and the details as passed. */
+  readonly aborted: [StatusCode, string?][] = [];
   readonly #requests: unknown[];
   #code: StatusCode | undefined;
   #details: string | undefined;
@@ -28,9 +32,10 @@ export class FakeContext {
   async write(message: unknown): Promise<void> {
     this.written.push(message);
   }
-  async abort(code: StatusCode, details = ''): Promise<never> {
+  async abort(code: StatusCode, details?: string): Promise<never> {
+    this.aborted.push([code, details]);
     this.#code = code;
-    this.#details = details;
+    this.#details = details ?? '';
     throw new AbortError(LOCALLY_ABORTED);
   }
   setCode(code: StatusCode): void {
