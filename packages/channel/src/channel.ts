@@ -89,6 +89,22 @@ export type StreamStreamCallable<TRequest = Uint8Array, TResponse = Uint8Array> 
   options?: CallOptions,
 ) => StreamStreamCallImpl<TRequest, TResponse>;
 
+/** The message of the TypeError a recorder without `attempt()`/`onCallEnd()` gives. */
+const NOT_A_CALL_RECORDER =
+  'A CallTelemetry.clientCall() must return a ClientCallTelemetry with attempt() and onCallEnd() (or undefined)';
+
+/** `recorder`, checked: one written against another shape of the seam fails clearly. */
+function checkedRecorder(recorder: ClientCallTelemetry | undefined): ClientCallTelemetry | undefined {
+  if (
+    recorder !== undefined &&
+    (typeof recorder.attempt !== 'function' || typeof recorder.onCallEnd !== 'function')
+  )
+    throw new TypeError(
+      `${NOT_A_CALL_RECORDER}, got ${typeof recorder === 'object' ? Object.keys(recorder).join(', ') : typeof recorder}.`,
+    );
+  return recorder;
+}
+
 /** The multi-callable of each call kind. */
 type CallableOf<K extends CallKind, TRequest, TResponse> = {
   unaryUnary: UnaryUnaryCallable<TRequest, TResponse>;
@@ -179,8 +195,10 @@ export class ClientChannel implements Channel, CallOwner {
    * seam of `@grpc-aio/core`): undefined when no telemetry is set or registered.
    */
   [CHANNEL_TELEMETRY](method: string): ClientCallTelemetry | undefined {
+    // A closed channel refuses calls: they are not recorded (as without interceptors).
+    if (this.#closed) return undefined;
     const telemetry = this.#telemetry ?? globalTelemetry();
-    return telemetry?.clientCall?.({ method, target: this.#transport.target ?? 'unknown' });
+    return checkedRecorder(telemetry?.clientCall?.({ method, target: this.#transport.target ?? 'unknown' }));
   }
 
   unaryUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
@@ -295,16 +313,18 @@ export class ClientChannel implements Channel, CallOwner {
     // Otherwise the one telemetry check of a call: nothing more runs for it when no telemetry is
     // set or registered, and the call is its own single attempt.
     const chained = (options as { [CALL_TELEMETRY]?: ClientCallTelemetry } | undefined)?.[CALL_TELEMETRY];
+    // The transport first: a call it refuses (it throws) records nothing.
+    const callTransport = transport.createCall(method, deadline, options, kind);
     let call: ClientCallTelemetry | undefined;
     if (chained === undefined) {
       const telemetry = this.#telemetry ?? globalTelemetry();
       if (telemetry !== undefined)
-        call = telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' });
+        call = checkedRecorder(telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' }));
     }
     return {
       telemetry: (chained ?? call)?.attempt(),
       callTelemetry: call,
-      transport: transport.createCall(method, deadline, options, kind),
+      transport: callTransport,
       method,
       serializer,
       deserializer,

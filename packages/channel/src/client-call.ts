@@ -8,6 +8,7 @@ import type {
   Serializer,
 } from '@grpc-aio/core';
 import { EOF, isStatusCode, StatusCode, systemClock } from '@grpc-aio/core';
+import { CALL_END } from '@grpc-aio/core/internal';
 import {
   AioRpcError,
   API_STYLES_MIXED,
@@ -18,7 +19,7 @@ import {
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
-import { runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
+import { reportCallbackError, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
 import type { CallTransport, TransportListener, TransportStatus } from './transport.js';
 
@@ -86,6 +87,22 @@ function toBytes(message: unknown): Uint8Array {
   );
 }
 
+/** What is logged when a telemetry recorder throws. */
+const TELEMETRY_FAILED = 'grpc-aio: a telemetry recorder failed';
+
+/** Runs an end listener; one that throws is logged. */
+function reportEnd(
+  listener: (code: StatusCode, details: string) => void,
+  code: StatusCode,
+  details: string,
+): void {
+  try {
+    listener(code, details);
+  } catch (error) {
+    reportCallbackError(TELEMETRY_FAILED, error);
+  }
+}
+
 /** What a serializer threw (the call has ended INTERNAL). */
 class SerializationFailure {
   constructor(readonly error: unknown) {}
@@ -146,6 +163,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #statusWaiter: Deferred<TransportStatus> | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
   #doneCallbacks: ((call: any) => void)[] | undefined;
+  #endListeners: ((code: StatusCode, details: string) => void)[] | undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
   #connectionWaiter: Deferred<void> | undefined;
@@ -234,6 +252,13 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.#finish({ code: StatusCode.CANCELLED, details, metadata: new Metadata(), cause });
     this.transport.cancel(StatusCode.CANCELLED, details);
     return true;
+  }
+
+  /** @internal The end of the call, for the interceptor chain above it (see `CALL_END`). */
+  [CALL_END](listener: (code: StatusCode, details: string) => void): void {
+    const status = this.#status;
+    if (status !== undefined) reportEnd(listener, status.code, status.details);
+    else (this.#endListeners ??= []).push(listener);
   }
 
   addDoneCallback(callback: (context: this) => void): void {
@@ -425,8 +450,19 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #finish(status: TransportStatus): void {
     this.#status = status;
     if (this.#telemetry !== undefined) {
-      this.#telemetry.onAttemptEnd(status.code, status.details);
-      this.#callTelemetry?.onCallEnd(status.code, status.details);
+      // A telemetry that throws must not leave the call unsettled (nor its call unended).
+      try {
+        this.#telemetry.onAttemptEnd(status.code, status.details);
+      } catch (error) {
+        reportCallbackError(TELEMETRY_FAILED, error);
+      }
+      if (this.#callTelemetry !== undefined)
+        reportEnd(this.#callTelemetry.onCallEnd.bind(this.#callTelemetry), status.code, status.details);
+    }
+    const endListeners = this.#endListeners;
+    if (endListeners !== undefined) {
+      this.#endListeners = undefined;
+      for (const listener of endListeners) reportEnd(listener, status.code, status.details);
     }
     if (this.#signal !== undefined) {
       this.#signal.removeEventListener('abort', this.#onAbort!);

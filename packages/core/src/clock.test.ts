@@ -85,3 +85,15 @@ describe('sleepOn', () => {
     expect(fired).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('sleepOn with a delay that is not a number of seconds', () => {
+  it('NaN waits no time (as setTimeout does), a negative delay none either', async () => {
+    vi.useFakeTimers();
+    const order: string[] = [];
+    const nan = sleepOn(systemClock, Number.NaN).then(() => order.push('nan'));
+    const negative = sleepOn(systemClock, -5).then(() => order.push('negative'));
+    await vi.advanceTimersByTimeAsync(1);
+    await Promise.all([nan, negative]);
+    expect(order).toEqual(['nan', 'negative']);
+  });
+});

@@ -56,7 +56,8 @@ export function sleepOn(clock: Clock, seconds: number, signal?: AbortSignal): Pr
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    cancel = clock.schedule(done, Math.max(0, seconds * 1000));
+    // NaN waits no time (as setTimeout does); Infinity forever.
+    cancel = clock.schedule(done, Number.isNaN(seconds) ? 0 : Math.max(0, seconds * 1000));
     signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -4,3 +4,4 @@
 export { setLongTimeout } from './clock.js';
 export { enumNames } from './enums.js';
 export { rejectUnknownOptions } from './options.js';
+export { CALL_END, type EndReporting, reportsEnd } from './telemetry.js';

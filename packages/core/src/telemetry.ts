@@ -269,3 +269,21 @@ function combineAttempts(attempts: readonly ClientAttemptTelemetry[]): ClientAtt
     },
   };
 }
+
+/**
+ * The internal hook by which a call tells its end to the machinery above it (an interceptor
+ * chain's telemetry), synchronously with its status and before its done callbacks, whatever those
+ * do. For the call objects of the grpc-aio packages.
+ */
+export const CALL_END: unique symbol = Symbol.for('grpc-aio.callEnd') as never;
+
+/** A call that reports its end through {@link CALL_END}. */
+export interface EndReporting {
+  /** Runs `listener` with the call's final code and details when it ends (at once if it has). */
+  [CALL_END](listener: (code: StatusCode, details: string) => void): void;
+}
+
+/** True when `call` reports its end through {@link CALL_END}. */
+export function reportsEnd(call: unknown): call is EndReporting {
+  return typeof (call as Partial<EndReporting> | null)?.[CALL_END] === 'function';
+}

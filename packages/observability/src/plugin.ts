@@ -23,11 +23,11 @@ import {
   ClientCallRecorder,
   ClientMethod,
   METADATA_GETTER,
+  METHOD_CACHE_LIMIT,
   methodName,
   OTHER,
   type PluginState,
   propagating,
-  remember,
   ScopedServerCallRecorder,
   ServerCallRecorder,
   ServerMethod,
@@ -39,6 +39,12 @@ import { canonicalTarget } from './target.js';
 export const INSTRUMENTATION_NAME = 'grpc-aio';
 /** The version of the meter and of the tracer: this package's. */
 export const INSTRUMENTATION_VERSION = '0.1.0';
+
+/** A channel target: its `grpc.target` value, and its methods' attribute objects. */
+interface ClientTarget {
+  readonly value: string;
+  readonly methods: Map<string, ClientMethod>;
+}
 
 /** Options of {@link OpenTelemetryPlugin} (Python's `OpenTelemetryPlugin` keyword arguments). */
 export interface OpenTelemetryPluginOptions {
@@ -101,7 +107,8 @@ export class OpenTelemetryPlugin implements CallTelemetry {
   readonly #targetFilter: ((target: string) => boolean) | undefined;
   readonly #methodFilter: ((method: string) => boolean) | undefined;
   // Channel targets (as given) -> their methods; server methods, registered and not.
-  readonly #targets = new Map<string, Map<string, ClientMethod>>();
+  readonly #targets = new Map<string, ClientTarget>();
+  #clientMethods = 0;
   readonly #registered = new Map<string, ServerMethod>();
   readonly #unregistered = new Map<string, ServerMethod>();
 
@@ -169,20 +176,27 @@ export class OpenTelemetryPlugin implements CallTelemetry {
       parent,
     );
     state.server.callStarted.add(1, method.started);
-    return isSpanContextValid(span.spanContext())
+    // The handler runs in the context when there is something in it to give: the span, or what
+    // the propagator extracted (a remote parent, baggage) even under a no-op tracer.
+    return isSpanContextValid(span.spanContext()) || parent !== active
       ? new ScopedServerCallRecorder(state, method, span, trace.setSpan(parent, span))
       : new ServerCallRecorder(state, method, span);
   }
 
   #clientMethod(target: string, path: string): ClientMethod {
-    let methods = this.#targets.get(target);
-    if (methods === undefined) {
-      methods = new Map();
-      if (this.#targets.size < TARGET_CACHE_LIMIT) this.#targets.set(target, methods);
+    let known = this.#targets.get(target);
+    if (known === undefined) {
+      known = { value: this.#target(target), methods: new Map() };
+      if (this.#targets.size < TARGET_CACHE_LIMIT) this.#targets.set(target, known);
     }
-    const found = methods.get(path);
+    const found = known.methods.get(path);
     if (found !== undefined) return found;
-    return remember(methods, path, new ClientMethod(methodName(path), this.#target(target), target));
+    const method = new ClientMethod(methodName(path), known.value, target);
+    if (this.#clientMethods < METHOD_CACHE_LIMIT) {
+      this.#clientMethods++;
+      known.methods.set(path, method);
+    }
+    return method;
   }
 
   #serverMethod(path: string, registered: boolean): ServerMethod {
@@ -192,10 +206,12 @@ export class OpenTelemetryPlugin implements CallTelemetry {
     const name = methodName(path);
     const filter = this.#methodFilter;
     const recorded = registered || (filter !== undefined && accepts(filter, name)) ? name : OTHER;
-    return remember(cache, path, new ServerMethod(name, recorded));
+    const method = new ServerMethod(name, recorded);
+    if (cache.size < METHOD_CACHE_LIMIT) cache.set(path, method);
+    return method;
   }
 
-  /** The `grpc.target` of a channel target: canonical, or "other" when the filter rejects it. */
+  /** The `grpc.target` value of a channel target: canonical, or "other" when the filter rejects it. */
   #target(target: string): string {
     const canonical = canonicalTarget(target);
     const filter = this.#targetFilter;

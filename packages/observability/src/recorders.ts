@@ -60,20 +60,15 @@ export const METADATA_GETTER: TextMapGetter<LazyMetadata> = {
 };
 
 /**
- * The largest number of methods (per target on channels; per kind, registered or not, on servers)
- * whose attribute objects are kept; past it they are made per call. Servers receive arbitrary
- * method names from clients: the bound keeps memory flat.
+ * The largest number of methods whose attribute objects a plugin keeps, in all (the methods of
+ * every channel target; a server's registered and unregistered methods each); past it they are
+ * made per call. Servers receive arbitrary method names from clients, and a proxy may call many:
+ * the bound keeps memory flat.
  */
-const METHOD_CACHE_LIMIT = 4096;
+export const METHOD_CACHE_LIMIT = 4096;
 
-/** The largest number of targets whose attribute objects are kept (beyond it, made per call). */
+/** The largest number of channel targets whose `grpc.target` value a plugin keeps. */
 export const TARGET_CACHE_LIMIT = 1000;
-
-/** Stores `value` under `key` unless the map is full. @returns `value`. */
-export function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
-  if (map.size < METHOD_CACHE_LIMIT) map.set(key, value);
-  return value;
-}
 
 function seconds(since: number, now: number): number {
   return (now - since) / 1000;

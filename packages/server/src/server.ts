@@ -15,7 +15,7 @@ import {
   type ServerOptions,
   StatusCode,
 } from '@grpc-aio/core';
-import { rejectUnknownOptions } from '@grpc-aio/core/internal';
+import { rejectUnknownOptions, setLongTimeout } from '@grpc-aio/core/internal';
 import { SERVER_NOT_READY, UsageError } from '@grpc-aio/errors';
 import { validateServerInterceptors } from '@grpc-aio/interceptors/internal';
 import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
@@ -67,7 +67,8 @@ function delay(ms: number): Promise<void> {
 
 interface StopState {
   deadline: number;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the timer that forces the stop at the grace's end. */
+  timer: (() => void) | undefined;
   forced: boolean;
   force: () => void;
   promise: Promise<void>;
@@ -241,10 +242,10 @@ class AioServer implements Server, RpcHost, TransportHost {
     const stop = this.#stop ?? this.#beginStop();
     if (deadline < stop.deadline) {
       stop.deadline = deadline;
-      if (stop.timer !== undefined) clearTimeout(stop.timer);
+      stop.timer?.();
       stop.timer = undefined;
       if (deadline <= now) stop.force();
-      else stop.timer = setTimeout(stop.force, deadline - now);
+      else stop.timer = setLongTimeout(stop.force, deadline - now);
     }
     return stop.promise;
   }
@@ -268,7 +269,7 @@ class AioServer implements Server, RpcHost, TransportHost {
       force: () => {
         if (stop.forced) return;
         stop.forced = true;
-        if (stop.timer !== undefined) clearTimeout(stop.timer);
+        stop.timer?.();
         for (const rpc of [...this.#rpcs]) rpc.cancelForStop();
         resolveForced();
       },
@@ -295,7 +296,7 @@ class AioServer implements Server, RpcHost, TransportHost {
     // When RPCs were cut off, their UNAVAILABLE statuses get a short while to reach the clients
     // before the connections are destroyed.
     await Promise.race([shutDown, forced.then(() => Promise.race([shutDown, delay(FLUSH_MS)]))]);
-    if (stop.timer !== undefined) clearTimeout(stop.timer);
+    stop.timer?.();
     this.#transport.destroy();
     if (this.#channelz !== undefined) unregisterServer(this.#channelz);
     this.#state = State.Stopped;
@@ -308,14 +309,14 @@ class AioServer implements Server, RpcHost, TransportHost {
       await this.#terminated;
       return false;
     }
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), seconds * 1000);
+      cancel = setLongTimeout(() => resolve(true), seconds * 1000);
     });
     try {
       return await Promise.race([this.#terminated.then(() => false), timedOut]);
     } finally {
-      clearTimeout(timer);
+      cancel?.();
     }
   }
 

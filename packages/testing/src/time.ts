@@ -1,4 +1,5 @@
 import type { Clock } from '@grpc-aio/core';
+import { setLongTimeout } from '@grpc-aio/core/internal';
 /**
  * Time for tests (Python's `grpc_testing.Time`, async): what the fakes of this package read to
  * compute deadlines and `timeRemaining()`, and schedule timeouts on. All values are seconds.
@@ -38,7 +39,8 @@ class RealTime implements Time {
     checkSeconds('delay', delay);
     let done = false;
     let cancelled = false;
-    const timer = setTimeout(
+    // Waits of any length (setTimeout alone fires at once past about 24.8 days).
+    const cancelTimer = setLongTimeout(
       () => {
         done = true;
         behavior();
@@ -49,7 +51,7 @@ class RealTime implements Time {
       cancel: () => {
         if (done || cancelled) return false;
         cancelled = true;
-        clearTimeout(timer);
+        cancelTimer();
         return true;
       },
       get done() {

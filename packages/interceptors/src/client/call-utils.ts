@@ -1,6 +1,8 @@
 import type { Call } from '@grpc-aio/core';
 import { StatusCode } from '@grpc-aio/core';
+import { CALL_END, reportsEnd } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError } from '@grpc-aio/errors';
+import { reportCallbackError } from '@grpc-aio/errors/internal';
 import { CLIENT_INTERCEPTOR_FAILED } from './messages.js';
 
 /**
@@ -78,4 +80,32 @@ export const SYNTHETIC: unique symbol = Symbol('grpc-aio.syntheticCall');
 /** True for a call object the chain made itself (a plain response, an error, an iterable). */
 export function isSynthetic(call: Call): boolean {
   return (call as unknown as Record<symbol, unknown>)[SYNTHETIC] === true;
+}
+
+/** What a call's end listener is told. */
+export type EndListener = (code: StatusCode, details: string) => void;
+
+/**
+ * Tells `listener` how `call` ended: at once through its `CALL_END` hook (the calls of the grpc-aio
+ * packages), else once a done callback of the call has read its code and details (another
+ * implementation of the Call contract). A listener that throws is logged.
+ */
+export function onCallEnd(call: Call, listener: EndListener): void {
+  const guarded: EndListener = (code, details) => {
+    try {
+      listener(code, details);
+    } catch (error) {
+      reportCallbackError('grpc-aio: a telemetry recorder failed', error);
+    }
+  };
+  if (reportsEnd(call)) {
+    call[CALL_END](guarded);
+    return;
+  }
+  call.addDoneCallback(() => {
+    Promise.all([call.code(), call.details()]).then(
+      ([code, details]) => guarded(code, details),
+      (error: unknown) => reportCallbackError('grpc-aio: a call gave no status', error),
+    );
+  });
 }

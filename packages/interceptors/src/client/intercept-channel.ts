@@ -23,7 +23,7 @@ import {
   systemClock,
   type TelemetryChannel,
 } from '@grpc-aio/core';
-import { markChannelError } from './call-utils.js';
+import { markChannelError, onCallEnd } from './call-utils.js';
 import { ClientCallDetails } from './client-call-details.js';
 import {
   type CallKind,
@@ -105,22 +105,21 @@ class InterceptedChannel implements Channel {
       // Telemetry records the call as the application made it, here, before the interceptors
       // run; each RPC they make on the channel is one of its attempts. A chain beneath another
       // (interceptChannel over interceptChannel) records into the outer chain's call.
+      // The options are checked first: a call refused at once records nothing.
+      const details = ClientCallDetails.fromOptions(method, callOptions);
       const outer = (callOptions as Chained | undefined)?.[CALL_TELEMETRY];
       const telemetry = outer ?? (channel as TelemetryChannel)[CHANNEL_TELEMETRY]?.(method);
       const call = createInterceptedCall(
         chain,
         0,
-        ClientCallDetails.fromOptions(method, callOptions),
+        details,
         requestOrIterator,
         callOptions?.signal,
         telemetry,
       );
+      // Ended with the final call's status, synchronously and before any done callback runs.
       if (telemetry !== undefined && outer === undefined) {
-        call.addDoneCallback(() => {
-          void Promise.all([call.code(), call.details()]).then(([code, details]) =>
-            telemetry.onCallEnd(code, details),
-          );
-        });
+        onCallEnd(call, (code, callDetails) => telemetry.onCallEnd(code, callDetails));
       }
       return call;
     };

@@ -10,10 +10,19 @@ import {
   type UnaryStreamCall,
   type UnaryUnaryCall,
 } from '@grpc-aio/core';
+import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
 import { runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import type { Metadata } from '@grpc-aio/metadata';
-import { isCallLike, isPromiseLike, isResponseIterable, isSynthetic, toCallError } from './call-utils.js';
+import {
+  type EndListener,
+  isCallLike,
+  isPromiseLike,
+  isResponseIterable,
+  isSynthetic,
+  onCallEnd,
+  toCallError,
+} from './call-utils.js';
 import { ClientCallDetails, type ClientCallDetailsInit } from './client-call-details.js';
 import { type CallKind, type ClientInterceptor, INTERCEPT_METHOD } from './client-interceptor.js';
 import { IterableCall } from './iterable-call.js';
@@ -82,6 +91,8 @@ export abstract class InterceptedCall implements Call {
   // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
   #doneCallbacks: ((call: any) => void)[] = [];
   #callbacksRan = false;
+  // Told the final call's end (CALL_END), ahead of and apart from the done callbacks.
+  #endListeners: EndListener[] | undefined;
   readonly #method: string;
   readonly #telemetry: ClientCallTelemetry | undefined;
   readonly #outcome: Promise<unknown> | undefined;
@@ -214,6 +225,9 @@ export abstract class InterceptedCall implements Call {
     if (this.#final !== undefined) return;
     this.#final = call;
     this.#resolveFinal({ call });
+    const listeners = this.#endListeners;
+    this.#endListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) onCallEnd(call, listener);
     call.addDoneCallback(() => {
       this.#callbacksRan = true;
       const callbacks = this.#doneCallbacks;
@@ -296,6 +310,12 @@ export abstract class InterceptedCall implements Call {
     for (const produced of this.#produced) produced.call.cancel();
     this.#setFinal(new SettledCall({ ok: false, error: new CancelledError() }));
     return true;
+  }
+
+  /** @internal The end of the final call (see `CALL_END`), whatever its done callbacks do. */
+  [CALL_END](listener: EndListener): void {
+    if (this.#final !== undefined) onCallEnd(this.#final, listener);
+    else (this.#endListeners ??= []).push(listener);
   }
 
   addDoneCallback(callback: (context: this) => void): void {

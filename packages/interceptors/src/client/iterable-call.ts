@@ -1,9 +1,10 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
+import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
 import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, SYNTHETIC, toCallError } from './call-utils.js';
+import { type CallError, type EndListener, onCallEnd, SYNTHETIC, toCallError } from './call-utils.js';
 
 type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
 
@@ -27,6 +28,7 @@ export class IterableCall<TResponse = unknown> implements Call {
   readonly #ended: Promise<Ending>;
   #resolveEnded!: (ending: Ending) => void;
   #doneCallbacks: ((call: this) => void)[] = [];
+  #endListeners: EndListener[] = [];
 
   constructor(source: AsyncIterable<TResponse> | Iterable<TResponse>, base: Call | undefined) {
     this.#source = source;
@@ -45,6 +47,9 @@ export class IterableCall<TResponse = unknown> implements Call {
     if (this.#ending !== undefined) return;
     this.#ending = ending;
     this.#resolveEnded(ending);
+    const listeners = this.#endListeners;
+    this.#endListeners = [];
+    for (const listener of listeners) this.#tellEnd(listener, ending);
     const callbacks = this.#doneCallbacks;
     this.#doneCallbacks = [];
     runDoneCallbacks(callbacks, this, '');
@@ -114,6 +119,19 @@ export class IterableCall<TResponse = unknown> implements Call {
     this.#stopSource();
     return true;
   }
+  /** @internal The end of the call (see `CALL_END`): the base call's, else the iterable's. */
+  [CALL_END](listener: EndListener): void {
+    if (this.#base !== undefined) onCallEnd(this.#base, listener);
+    else if (this.#ending !== undefined) this.#tellEnd(listener, this.#ending);
+    else this.#endListeners.push(listener);
+  }
+
+  #tellEnd(listener: EndListener, ending: Ending): void {
+    if (ending.ok) listener(StatusCode.OK, '');
+    else if (ending.error instanceof AioRpcError) listener(ending.error.code(), ending.error.details() ?? '');
+    else listener(StatusCode.CANCELLED, LOCALLY_CANCELLED);
+  }
+
   addDoneCallback(callback: (context: this) => void): void {
     if (this.#base !== undefined) {
       this.#base.addDoneCallback(() => callback(this));

@@ -65,7 +65,8 @@ export function clientLoggingInterceptor(options: ClientLoggingOptions = {}): Re
     ) => {
       // The channel's clock (fake time in tests) unless told otherwise.
       const clock = continuation.clock ?? systemClock;
-      const now = options.now ?? (() => clock.now());
+      // On the system clock, durations come from the monotonic clock (fractions of a millisecond).
+      const now = options.now ?? (clock === systemClock ? () => performance.now() : () => clock.now());
       const start = now();
       const call = continuation(details, request);
       call.addDoneCallback(() => {

@@ -1,5 +1,6 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
+import { CALL_END } from '@grpc-aio/core/internal';
 import {
   AioRpcError,
   CancelledError,
@@ -9,7 +10,7 @@ import {
 } from '@grpc-aio/errors';
 import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, SYNTHETIC } from './call-utils.js';
+import { type CallError, type EndListener, SYNTHETIC } from './call-utils.js';
 
 /** The outcome of a call: a response, or the error awaiting it rejects with. */
 type Outcome<TResponse = unknown> =
@@ -87,10 +88,19 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
     return this.#code();
   }
   async details(): Promise<string> {
+    return this.#details();
+  }
+
+  #details(): string {
     if (this.#outcome.ok) return '';
     const error = this.#outcome.error;
     if (error instanceof AioRpcError) return error.details() ?? '';
     return error instanceof CancelledError ? LOCALLY_CANCELLED : `${error.name}: ${error.message}`;
+  }
+
+  /** @internal A settled call has ended: `listener` runs at once (see `CALL_END`). */
+  [CALL_END](listener: EndListener): void {
+    listener(this.#code(), this.#details());
   }
   async debugErrorString(): Promise<string> {
     const error = this.#outcome.ok ? undefined : this.#outcome.error;

@@ -11,7 +11,8 @@ import {
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { type CredentialsSpec, secureContextOptions } from '../credentials.js';
+import { reportCallbackError } from '@grpc-aio/errors/internal';
+import { CERTIFICATE_FETCH_FAILED, type CredentialsSpec, secureContextOptions } from '../credentials.js';
 import type { BindTarget } from './addresses.js';
 import type { TransportSettings } from './transport-settings.js';
 
@@ -85,12 +86,17 @@ export function createListener(
       // so that the handshake uses the certificates fetched for it.
       secure.prependListener('connection', () => {
         const fetched = spec.fetch();
-        if (fetched !== undefined) {
+        if (fetched === undefined) return;
+        try {
           secure.setSecureContext({
             ...secureContextOptions(fetched),
             requestCert: spec.requireClientAuth || fetched.roots !== undefined,
             rejectUnauthorized: spec.requireClientAuth,
           } as SecureServerOptions);
+        } catch (error) {
+          // Certificates node:tls refuses (a bad PEM, a key that is not the certificate's): the
+          // current ones stay, as when the fetcher fails.
+          reportCallbackError(CERTIFICATE_FETCH_FAILED, error);
         }
       });
     }
