@@ -456,8 +456,14 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       } catch (error) {
         reportCallbackError(TELEMETRY_FAILED, error);
       }
-      if (this.#callTelemetry !== undefined)
-        reportEnd(this.#callTelemetry.onCallEnd.bind(this.#callTelemetry), status.code, status.details);
+      const call = this.#callTelemetry;
+      if (call !== undefined) {
+        try {
+          call.onCallEnd(status.code, status.details);
+        } catch (error) {
+          reportCallbackError(TELEMETRY_FAILED, error);
+        }
+      }
     }
     const endListeners = this.#endListeners;
     if (endListeners !== undefined) {

@@ -4,13 +4,11 @@ import { Status } from '@grpc-aio/errors';
 import { interceptChannel, metadataInterceptor, retryInterceptor } from '@grpc-aio/interceptors/client';
 import { server, unaryUnaryRpcMethodHandler } from '@grpc-aio/server';
 import { fakeChannel, serverFromHandlers } from '@grpc-aio/testing';
-import { context, propagation, SpanKind } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../src/index.js';
-import { collect, points, setup } from './otel.js';
+import { collect, points, setup, withGlobalContext } from './otel.js';
 
 // Issue 19 item 4: telemetry sees the call as the application made it (above its client
 // interceptors), each RPC an interceptor makes (a retry) as an attempt; the testing fakes record
@@ -45,15 +43,7 @@ afterEach(async () => {
   await Promise.all(open.servers.splice(0).map((srv) => srv.stop(null)));
 });
 
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-});
-
-afterAll(() => {
-  context.disable();
-  propagation.disable();
-});
+withGlobalContext();
 
 const clientSpans = (spans: ReadableSpan[]) => spans.filter((span) => span.kind === SpanKind.CLIENT);
 const serverSpans = (spans: ReadableSpan[]) => spans.filter((span) => span.kind === SpanKind.SERVER);

@@ -1,3 +1,6 @@
+import { context, propagation, type TextMapPropagator } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   type DataPoint,
   type Histogram,
@@ -10,7 +13,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '../src/index.js';
 
 // The OpenTelemetry SDK's in-memory side of the tests: a plugin recording into a metric reader and
@@ -61,4 +64,19 @@ export function points(metrics: Map<string, MetricData>, name: string): unknown[
       ? [point.attributes, point.value]
       : [point.attributes, { count: point.value.count, sum: point.value.sum }],
   );
+}
+
+/**
+ * For the tests of a file: a context manager (AsyncLocalStorage) and a global propagator (W3C trace
+ * context unless told otherwise), as an application with the SDK sets them; removed afterwards.
+ */
+export function withGlobalContext(propagator: TextMapPropagator = new W3CTraceContextPropagator()): void {
+  beforeAll(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(propagator);
+  });
+  afterAll(() => {
+    context.disable();
+    propagation.disable();
+  });
 }

@@ -9,14 +9,12 @@ import {
   unaryStreamRpcMethodHandler,
   unaryUnaryRpcMethodHandler,
 } from '@grpc-aio/server';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { context, trace } from '@opentelemetry/api';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 import type { BasicTracerProvider, ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS, METRIC_NAMES, OpenTelemetryPlugin, SIZE_BUCKETS } from '../src/index.js';
-import { collect, points, setup } from './otel.js';
+import { collect, points, setup, withGlobalContext } from './otel.js';
 
 const bytes = (size: number, fill = 1): Buffer => Buffer.alloc(size, fill);
 
@@ -93,15 +91,7 @@ afterEach(async () => {
   await Promise.all(open.servers.splice(0).map((srv) => srv.stop(null)));
 });
 
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-});
-
-afterAll(() => {
-  context.disable();
-  propagation.disable();
-});
+withGlobalContext();
 
 describe('metrics (gRFC A66)', () => {
   it('records nothing, and sends no trace context, when no plugin is registered or given', async () => {

@@ -2,26 +2,18 @@ import { type ServicerContext, StatusCode } from '@grpc-aio/core';
 import { unaryUnaryRpcMethodHandler } from '@grpc-aio/server';
 import { serverFromHandlers } from '@grpc-aio/testing';
 import { context, propagation } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OpenTelemetryPlugin } from '../src/index.js';
+import { withGlobalContext } from './otel.js';
 
 // Review: a server call whose SERVER span has no valid span context (no tracer provider: metrics
 // only) is recorded without `run`, so the handler no longer runs in the context the propagator
 // extracted from the request metadata: propagated baggage is lost (it reached the handler before
 // ServerCallRecorder/ScopedServerCallRecorder were split).
 
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CBaggagePropagator());
-});
-
-afterAll(() => {
-  context.disable();
-  propagation.disable();
-});
+withGlobalContext(new W3CBaggagePropagator());
 
 describe('the handler runs in the extracted context', () => {
   it('propagated baggage reaches the handler with a metrics-only plugin', async () => {

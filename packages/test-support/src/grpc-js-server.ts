@@ -2,7 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { identity } from './bytes.js';
 
-function method(
+/** A grpc-js method definition whose messages are the bytes themselves. */
+export function bytesMethod(
   path: string,
   requestStream: boolean,
   responseStream: boolean,
@@ -41,15 +42,15 @@ export const Methods = {
 } as const;
 
 const service: grpc.ServiceDefinition = {
-  Echo: method(Methods.echo, false, false),
-  Fail: method(Methods.fail, false, false),
-  Sleep: method(Methods.sleep, false, false),
-  Auth: method(Methods.auth, false, false),
-  Stream: method(Methods.stream, false, true),
-  Upload: method(Methods.upload, true, false),
-  Bidi: method(Methods.bidi, true, true),
-  Twice: method(Methods.twice, false, true),
-  None: method(Methods.none, false, true),
+  Echo: bytesMethod(Methods.echo, false, false),
+  Fail: bytesMethod(Methods.fail, false, false),
+  Sleep: bytesMethod(Methods.sleep, false, false),
+  Auth: bytesMethod(Methods.auth, false, false),
+  Stream: bytesMethod(Methods.stream, false, true),
+  Upload: bytesMethod(Methods.upload, true, false),
+  Bidi: bytesMethod(Methods.bidi, true, true),
+  Twice: bytesMethod(Methods.twice, false, true),
+  None: bytesMethod(Methods.none, false, true),
 };
 
 /** What the server observed, for assertions. */

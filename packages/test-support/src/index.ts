@@ -14,4 +14,4 @@ export { fakeServer } from './fake-server.js';
 export type { GrpcJsCallOptions, Outcome } from './grpc-js-client.js';
 export { bidi, clientStream, closeClients, newClient, serverStream, unary } from './grpc-js-client.js';
 export type { TestServer } from './grpc-js-server.js';
-export { Methods, startGrpcJsServer } from './grpc-js-server.js';
+export { bytesMethod, Methods, startGrpcJsServer } from './grpc-js-server.js';

@@ -2,20 +2,12 @@ import * as grpc from '@grpc/grpc-js';
 import { insecureChannel } from '@grpc-aio/channel';
 import { StatusCode } from '@grpc-aio/core';
 import { AioRpcError } from '@grpc-aio/errors';
+import { bytesMethod } from '@grpc-aio/test-support';
 import { fakeChannel } from '../src/fake-channel.js';
 import { strictFakeTime } from '../src/time.js';
 import { callContract, Methods } from './contract.js';
 
-const identity = (value: Buffer): Buffer => value;
-const method = (path: string, requestStream: boolean, responseStream: boolean) => ({
-  path,
-  requestStream,
-  responseStream,
-  requestSerialize: identity,
-  requestDeserialize: identity,
-  responseSerialize: identity,
-  responseDeserialize: identity,
-});
+const method = bytesMethod;
 
 const service: grpc.ServiceDefinition = {
   Echo: method(Methods.echo, false, false),
