@@ -17,6 +17,7 @@ import {
   type Channel,
   ChannelConnectivity,
   type ChannelCredentials,
+  type ClientAttemptTelemetry,
   type ClientCallTelemetry,
   type Clock,
   checkTelemetry,
@@ -26,6 +27,7 @@ import {
   type MethodOptions,
   type RequestIterable,
   type Serializer,
+  StatusCode,
   systemClock,
 } from '@grpc-aio/core';
 import { rejectUnknownOptions } from '@grpc-aio/core/internal';
@@ -94,11 +96,9 @@ const NOT_A_CALL_RECORDER =
   'A CallTelemetry.clientCall() must return a ClientCallTelemetry with attempt() and onCallEnd() (or undefined)';
 
 /** `recorder`, checked: one written against another shape of the seam fails clearly. */
-function checkedRecorder(recorder: ClientCallTelemetry | undefined): ClientCallTelemetry | undefined {
-  if (
-    recorder !== undefined &&
-    (typeof recorder.attempt !== 'function' || typeof recorder.onCallEnd !== 'function')
-  )
+function checkedRecorder(recorder: ClientCallTelemetry | null | undefined): ClientCallTelemetry | undefined {
+  if (recorder == null) return undefined;
+  if (typeof recorder.attempt !== 'function' || typeof recorder.onCallEnd !== 'function')
     throw new TypeError(
       `${NOT_A_CALL_RECORDER}, got ${typeof recorder === 'object' ? Object.keys(recorder).join(', ') : typeof recorder}.`,
     );
@@ -316,13 +316,21 @@ export class ClientChannel implements Channel, CallOwner {
     // The transport first: a call it refuses (it throws) records nothing.
     const callTransport = transport.createCall(method, deadline, options, kind);
     let call: ClientCallTelemetry | undefined;
-    if (chained === undefined) {
-      const telemetry = this.#telemetry ?? globalTelemetry();
-      if (telemetry !== undefined)
-        call = checkedRecorder(telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' }));
+    let attempt: ClientAttemptTelemetry | undefined;
+    try {
+      if (chained === undefined) {
+        const telemetry = this.#telemetry ?? globalTelemetry();
+        if (telemetry !== undefined)
+          call = checkedRecorder(telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' }));
+      }
+      attempt = (chained ?? call)?.attempt();
+    } catch (error) {
+      // The call is refused: its transport call, made but not started, is released.
+      callTransport.cancel(StatusCode.CANCELLED, 'The call was refused by its telemetry');
+      throw error;
     }
     return {
-      telemetry: (chained ?? call)?.attempt(),
+      telemetry: attempt,
       callTelemetry: call,
       transport: callTransport,
       method,

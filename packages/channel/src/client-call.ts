@@ -87,6 +87,9 @@ function toBytes(message: unknown): Uint8Array {
   );
 }
 
+const SENT = 0;
+const RECEIVED = 1;
+
 /** What is logged when a telemetry recorder throws. */
 const TELEMETRY_FAILED = 'grpc-aio: a telemetry recorder failed';
 
@@ -218,7 +221,15 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   /** Starts the RPC on the transport with `metadata` (and what the telemetry adds to it). */
   protected startTransport(metadata: Metadata): void {
     const telemetry = this.#telemetry;
-    this.transport.start(telemetry === undefined ? metadata : telemetry.onAttemptStart(metadata), this);
+    let sent = metadata;
+    if (telemetry !== undefined) {
+      try {
+        sent = telemetry.onAttemptStart(metadata);
+      } catch (error) {
+        reportCallbackError(TELEMETRY_FAILED, error);
+      }
+    }
+    this.transport.start(sent, this);
   }
 
   /** Cancels at once when the call was made with an already aborted signal. */
@@ -252,6 +263,16 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     this.#finish({ code: StatusCode.CANCELLED, details, metadata: new Metadata(), cause });
     this.transport.cancel(StatusCode.CANCELLED, details);
     return true;
+  }
+
+  /** Tells the attempt's recorder a message's size; a recorder that throws is logged. */
+  #record(direction: typeof SENT | typeof RECEIVED, bytes: number): void {
+    try {
+      if (direction === SENT) this.#telemetry!.onSent(bytes);
+      else this.#telemetry!.onReceived(bytes);
+    } catch (error) {
+      reportCallbackError(TELEMETRY_FAILED, error);
+    }
   }
 
   /** @internal The end of the call, for the interceptor chain above it (see `CALL_END`). */
@@ -402,7 +423,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   onTransportMessage(bytes: Uint8Array, decoded?: { readonly value: unknown }): void {
     if (this.#status !== undefined) return;
-    this.#telemetry?.onReceived(bytes.byteLength);
+    if (this.#telemetry !== undefined) this.#record(RECEIVED, bytes.byteLength);
     let message: TResponse;
     try {
       if (decoded !== undefined) message = decoded.value as TResponse;
@@ -589,7 +610,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   protected sendUnaryRequest(request: TRequest): void {
     const bytes = this.#serialize(request);
     if (bytes instanceof SerializationFailure) return;
-    this.#telemetry?.onSent(bytes.byteLength);
+    if (this.#telemetry !== undefined) this.#record(SENT, bytes.byteLength);
     this.transport.sendMessage(bytes, ignoreWriteResult, request);
     this.transport.halfClose();
     this.#pull();
@@ -630,7 +651,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   #send(bytes: Uint8Array, request: TRequest, waiter: Deferred<void>): void {
     this.#sending = true;
-    this.#telemetry?.onSent(bytes.byteLength);
+    if (this.#telemetry !== undefined) this.#record(SENT, bytes.byteLength);
     this.transport.sendMessage(
       bytes,
       (error) => {

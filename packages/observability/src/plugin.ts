@@ -186,8 +186,11 @@ export class OpenTelemetryPlugin implements CallTelemetry {
   #clientMethod(target: string, path: string): ClientMethod {
     let known = this.#targets.get(target);
     if (known === undefined) {
-      known = { value: this.#target(target), methods: new Map() };
-      if (this.#targets.size < TARGET_CACHE_LIMIT) this.#targets.set(target, known);
+      const value = this.#target(target);
+      // Past the bound on targets, nothing of this call is kept.
+      if (this.#targets.size >= TARGET_CACHE_LIMIT) return new ClientMethod(methodName(path), value, target);
+      known = { value, methods: new Map() };
+      this.#targets.set(target, known);
     }
     const found = known.methods.get(path);
     if (found !== undefined) return found;

@@ -240,7 +240,8 @@ class AioServer implements Server, RpcHost, TransportHost {
     const now = Date.now();
     const deadline = seconds === undefined ? now : now + seconds * 1000;
     const stop = this.#stop ?? this.#beginStop();
-    if (deadline < stop.deadline) {
+    // Once stopped, a later stop() has nothing left to cut short (and arms no timer).
+    if (deadline < stop.deadline && this.#state !== State.Stopped) {
       stop.deadline = deadline;
       stop.timer?.();
       stop.timer = undefined;

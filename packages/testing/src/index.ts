@@ -1,6 +1,13 @@
 // @grpc-aio/testing: async fakes for unit-testing grpc-aio application code (Python's grpc_testing).
 
 // Fake channel: the test plays the server.
+export {
+  DEFAULT_TAKE_TIMEOUT,
+  FAKE_DEADLINE_EXCEEDED,
+  FAKE_PEER,
+  FakeChannel,
+  fakeChannel,
+} from './fake-channel.js';
 export type {
   FakeChannelOptions,
   FakeHandler,
@@ -14,19 +21,18 @@ export type {
   TakeOptions,
   UnaryStreamChannelRpc,
   UnaryUnaryChannelRpc,
-} from './fake-channel.js';
-export {
-  DEFAULT_TAKE_TIMEOUT,
-  FAKE_DEADLINE_EXCEEDED,
-  FAKE_PEER,
-  FakeChannel,
-  fakeChannel,
-} from './fake-channel.js';
+} from './fake-channel-types.js';
 // Real loopback server and channel, for integration tests.
 export type { Loopback, LoopbackOptions } from './loopback.js';
 export { startLoopback, withServer } from './loopback.js';
 export type { MethodRef } from './method-ref.js';
 // Servicer harness: the test plays the client.
+export {
+  FAKE_CLIENT_PEER,
+  FakeServer,
+  REQUESTS_ALREADY_CLOSED,
+  serverFromHandlers,
+} from './servicer-harness.js';
 export type {
   InvokeOptions,
   ServerHarnessOptions,
@@ -36,13 +42,7 @@ export type {
   Termination,
   UnaryStreamServerRpc,
   UnaryUnaryServerRpc,
-} from './servicer-harness.js';
-export {
-  FAKE_CLIENT_PEER,
-  FakeServer,
-  REQUESTS_ALREADY_CLOSED,
-  serverFromHandlers,
-} from './servicer-harness.js';
+} from './servicer-harness-types.js';
 // Time.
 export type { ScheduledCall, Time } from './time.js';
 export { FakeTime, strictFakeTime, strictRealTime } from './time.js';

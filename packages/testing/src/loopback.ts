@@ -3,7 +3,7 @@ import type { GenericRpcHandler, Server } from '@grpc-aio/core';
 import { rejectUnknownOptions } from '@grpc-aio/core/internal';
 import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { type AioServerOptions, server } from '@grpc-aio/server';
-import type { ServicerMap } from './servicer-harness.js';
+import type { ServicerMap } from './servicer-harness-types.js';
 
 /**
  * Options of {@link startLoopback} and {@link withServer}. Any other key is a TypeError naming it;

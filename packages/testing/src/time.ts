@@ -67,7 +67,7 @@ class RealTime implements Time {
 
   sleepFor(duration: number): Promise<void> {
     checkSeconds('duration', duration);
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, duration * 1000)));
+    return new Promise((resolve) => setLongTimeout(resolve, Math.max(0, duration * 1000)));
   }
 
   sleepUntil(time: number): Promise<void> {

@@ -103,9 +103,12 @@ export function onCallEnd(call: Call, listener: EndListener): void {
     return;
   }
   call.addDoneCallback(() => {
-    Promise.all([call.code(), call.details()]).then(
-      ([code, details]) => guarded(code, details),
-      (error: unknown) => reportCallbackError('grpc-aio: a call gave no status', error),
-    );
+    // In a promise: a code() that throws at once must not stop the call's other done callbacks.
+    Promise.resolve()
+      .then(() => Promise.all([call.code(), call.details()]))
+      .then(
+        ([code, details]) => guarded(code, details),
+        (error: unknown) => reportCallbackError('grpc-aio: a call gave no status', error),
+      );
   });
 }

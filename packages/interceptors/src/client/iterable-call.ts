@@ -8,6 +8,18 @@ import { type CallError, type EndListener, onCallEnd, SYNTHETIC, toCallError } f
 
 type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
 
+/** The code an error ends the call with: its own, CANCELLED after a cancel, else UNKNOWN. */
+function endingCode(error: CallError): StatusCode {
+  if (error instanceof AioRpcError) return error.code();
+  return error instanceof CancelledError ? StatusCode.CANCELLED : StatusCode.UNKNOWN;
+}
+
+/** The details an error ends the call with (as a settled call gives them). */
+function endingDetails(error: CallError): string {
+  if (error instanceof AioRpcError) return error.details() ?? '';
+  return error instanceof CancelledError ? LOCALLY_CANCELLED : `${error.name}: ${error.message}`;
+}
+
 async function* fromIterable<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   yield* source;
 }
@@ -87,10 +99,16 @@ export class IterableCall<TResponse = unknown> implements Call {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<TResponse> {
-    for (;;) {
-      const response = await this.read();
-      if (response === EOF) return;
-      yield response;
+    try {
+      for (;;) {
+        const response = await this.read();
+        if (response === EOF) return;
+        yield response;
+      }
+    } finally {
+      // Leaving the loop early (break, return, a throw in its body) cancels the call, as it does
+      // on the channel's calls.
+      if (!this.done()) this.cancel();
     }
   }
 
@@ -128,8 +146,7 @@ export class IterableCall<TResponse = unknown> implements Call {
 
   #tellEnd(listener: EndListener, ending: Ending): void {
     if (ending.ok) listener(StatusCode.OK, '');
-    else if (ending.error instanceof AioRpcError) listener(ending.error.code(), ending.error.details() ?? '');
-    else listener(StatusCode.CANCELLED, LOCALLY_CANCELLED);
+    else listener(endingCode(ending.error), endingDetails(ending.error));
   }
 
   addDoneCallback(callback: (context: this) => void): void {
@@ -156,13 +173,13 @@ export class IterableCall<TResponse = unknown> implements Call {
     if (this.#base !== undefined) return this.#base.code();
     const ending = await this.#ended;
     if (ending.ok) return StatusCode.OK;
-    return ending.error instanceof AioRpcError ? ending.error.code() : StatusCode.CANCELLED;
+    return endingCode(ending.error);
   }
   async details(): Promise<string> {
     if (this.#base !== undefined) return this.#base.details();
     const ending = await this.#ended;
     if (ending.ok) return '';
-    return ending.error instanceof AioRpcError ? (ending.error.details() ?? '') : LOCALLY_CANCELLED;
+    return endingDetails(ending.error);
   }
   async debugErrorString(): Promise<string> {
     if (this.#base !== undefined) return this.#base.debugErrorString();
