@@ -1,7 +1,7 @@
 import type { Call } from '@grpc-aio/core';
 import { StatusCode } from '@grpc-aio/core';
 import { CALL_END, reportsEnd } from '@grpc-aio/core/internal';
-import { AioRpcError, CancelledError } from '@grpc-aio/errors';
+import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
 import { reportCallbackError } from '@grpc-aio/errors/internal';
 import { CLIENT_INTERCEPTOR_FAILED } from './messages.js';
 
@@ -111,4 +111,16 @@ export function onCallEnd(call: Call, listener: EndListener): void {
         (error: unknown) => reportCallbackError('grpc-aio: a call gave no status', error),
       );
   });
+}
+
+/** The code a call that failed with `error` ends with: its own, CANCELLED after a cancel, else UNKNOWN. */
+export function errorCode(error: CallError): StatusCode {
+  if (error instanceof AioRpcError) return error.code();
+  return error instanceof CancelledError ? StatusCode.CANCELLED : StatusCode.UNKNOWN;
+}
+
+/** The details a call that failed with `error` ends with: its own, Python's cancel text, else `Name: message`. */
+export function errorDetails(error: CallError): string {
+  if (error instanceof AioRpcError) return error.details() ?? '';
+  return error instanceof CancelledError ? LOCALLY_CANCELLED : `${error.name}: ${error.message}`;
 }

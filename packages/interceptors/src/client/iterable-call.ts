@@ -1,24 +1,20 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { CALL_END } from '@grpc-aio/core/internal';
-import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
+import { AioRpcError, CancelledError } from '@grpc-aio/errors';
 import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, type EndListener, onCallEnd, SYNTHETIC, toCallError } from './call-utils.js';
+import {
+  type CallError,
+  type EndListener,
+  errorCode,
+  errorDetails,
+  onCallEnd,
+  SYNTHETIC,
+  toCallError,
+} from './call-utils.js';
 
 type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
-
-/** The code an error ends the call with: its own, CANCELLED after a cancel, else UNKNOWN. */
-function endingCode(error: CallError): StatusCode {
-  if (error instanceof AioRpcError) return error.code();
-  return error instanceof CancelledError ? StatusCode.CANCELLED : StatusCode.UNKNOWN;
-}
-
-/** The details an error ends the call with (as a settled call gives them). */
-function endingDetails(error: CallError): string {
-  if (error instanceof AioRpcError) return error.details() ?? '';
-  return error instanceof CancelledError ? LOCALLY_CANCELLED : `${error.name}: ${error.message}`;
-}
 
 async function* fromIterable<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
   yield* source;
@@ -146,7 +142,7 @@ export class IterableCall<TResponse = unknown> implements Call {
 
   #tellEnd(listener: EndListener, ending: Ending): void {
     if (ending.ok) listener(StatusCode.OK, '');
-    else listener(endingCode(ending.error), endingDetails(ending.error));
+    else listener(errorCode(ending.error), errorDetails(ending.error));
   }
 
   addDoneCallback(callback: (context: this) => void): void {
@@ -173,13 +169,13 @@ export class IterableCall<TResponse = unknown> implements Call {
     if (this.#base !== undefined) return this.#base.code();
     const ending = await this.#ended;
     if (ending.ok) return StatusCode.OK;
-    return endingCode(ending.error);
+    return errorCode(ending.error);
   }
   async details(): Promise<string> {
     if (this.#base !== undefined) return this.#base.details();
     const ending = await this.#ended;
     if (ending.ok) return '';
-    return endingDetails(ending.error);
+    return errorDetails(ending.error);
   }
   async debugErrorString(): Promise<string> {
     if (this.#base !== undefined) return this.#base.debugErrorString();

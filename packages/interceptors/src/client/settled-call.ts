@@ -1,16 +1,10 @@
 import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { CALL_END } from '@grpc-aio/core/internal';
-import {
-  AioRpcError,
-  CancelledError,
-  InvalidStateError,
-  LOCALLY_CANCELLED,
-  RPC_ALREADY_FINISHED,
-} from '@grpc-aio/errors';
+import { AioRpcError, InvalidStateError, RPC_ALREADY_FINISHED } from '@grpc-aio/errors';
 import { runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, type EndListener, SYNTHETIC } from './call-utils.js';
+import { type CallError, type EndListener, errorCode, errorDetails, SYNTHETIC } from './call-utils.js';
 
 /** The outcome of a call: a response, or the error awaiting it rejects with. */
 type Outcome<TResponse = unknown> =
@@ -54,7 +48,7 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
   }
 
   cancelled(): boolean {
-    return !this.#outcome.ok && this.#code() === StatusCode.CANCELLED;
+    return !this.#outcome.ok && this.#codeOf() === StatusCode.CANCELLED;
   }
   done(): boolean {
     return true;
@@ -69,13 +63,6 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
     runDoneCallbacks([callback], this, '');
   }
 
-  #code(): StatusCode {
-    if (this.#outcome.ok) return StatusCode.OK;
-    const error = this.#outcome.error;
-    if (error instanceof AioRpcError) return error.code();
-    return error instanceof CancelledError ? StatusCode.CANCELLED : StatusCode.UNKNOWN;
-  }
-
   async initialMetadata(): Promise<Metadata> {
     const error = this.#outcome.ok ? undefined : this.#outcome.error;
     return error instanceof AioRpcError ? error.initialMetadata() : new Metadata();
@@ -84,23 +71,24 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
     const error = this.#outcome.ok ? undefined : this.#outcome.error;
     return error instanceof AioRpcError ? error.trailingMetadata() : new Metadata();
   }
-  async code(): Promise<StatusCode> {
-    return this.#code();
-  }
-  async details(): Promise<string> {
-    return this.#details();
+  #codeOf(): StatusCode {
+    return this.#outcome.ok ? StatusCode.OK : errorCode(this.#outcome.error);
   }
 
-  #details(): string {
-    if (this.#outcome.ok) return '';
-    const error = this.#outcome.error;
-    if (error instanceof AioRpcError) return error.details() ?? '';
-    return error instanceof CancelledError ? LOCALLY_CANCELLED : `${error.name}: ${error.message}`;
+  #detailsOf(): string {
+    return this.#outcome.ok ? '' : errorDetails(this.#outcome.error);
+  }
+
+  async code(): Promise<StatusCode> {
+    return this.#codeOf();
+  }
+  async details(): Promise<string> {
+    return this.#detailsOf();
   }
 
   /** @internal A settled call has ended: `listener` runs at once (see `CALL_END`). */
   [CALL_END](listener: EndListener): void {
-    listener(this.#code(), this.#details());
+    listener(this.#codeOf(), this.#detailsOf());
   }
   async debugErrorString(): Promise<string> {
     const error = this.#outcome.ok ? undefined : this.#outcome.error;
