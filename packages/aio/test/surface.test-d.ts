@@ -62,3 +62,11 @@ describe('type-only names of grpc.aio.__all__', () => {
     expectTypeOf<ClientInterceptor>().not.toBeNever();
   });
 });
+
+describe('grpc-aio/testing', () => {
+  it('has the types of @grpc-aio/testing, MethodRef included', () => {
+    expectTypeOf<import('../src/testing.js').MethodRef<string, number>>().toEqualTypeOf<
+      import('@grpc-aio/testing').MethodRef<string, number>
+    >();
+  });
+});

@@ -1,3 +1,4 @@
+import * as testingPackage from '@grpc-aio/testing';
 import { describe, expect, it } from 'vitest';
 import * as experimental from '../src/experimental.js';
 import * as health from '../src/health.js';
@@ -5,6 +6,7 @@ import * as aio from '../src/index.js';
 import * as observability from '../src/observability.js';
 import * as reflection from '../src/reflection.js';
 import * as status from '../src/status.js';
+import * as testing from '../src/testing.js';
 
 // grpc.aio.__all__ of gRPC Python 1.66, camelCased, split into what exists at run time in
 // TypeScript and what is type-only (interfaces; checked in surface.test-d.ts).
@@ -119,6 +121,10 @@ describe('the grpc-aio surface', () => {
   it('grpc-aio/health exports the health service', () => {
     expect(health.SERVICE_NAME).toBe('grpc.health.v1.Health');
     expect(typeof health.HealthServicer).toBe('function');
+  });
+
+  it('grpc-aio/testing is the whole of @grpc-aio/testing', () => {
+    expect(Object.keys(testing).sort()).toEqual(Object.keys(testingPackage).sort());
   });
 
   it('grpc-aio/observability exports the OpenTelemetry plugin', () => {

@@ -17,6 +17,7 @@ import {
   statusCodeName,
 } from '@grpc-aio/core';
 import { setLongTimeout } from '@grpc-aio/core/internal';
+import { DEADLINE_EXCEEDED } from '@grpc-aio/errors';
 import { Metadata as GrpcAioMetadata, type Metadata } from '@grpc-aio/metadata';
 import { fromGrpcJsMetadata, toGrpcJsMetadata } from '@grpc-aio/metadata/grpc-js';
 import { grpcJsCallCredentials } from './credentials.js';
@@ -38,7 +39,6 @@ export const UNDECOMPRESSIBLE_MESSAGE =
 const GRPC_JS_MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** The details of a call that reached its deadline (grpc-js and C-core both say so). */
-const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
 
 /** grpc-js's details for calls on a connection the server closed with an error GOAWAY. */
 const SESSION_CLOSED_BY_PEER =
@@ -82,7 +82,7 @@ class GrpcJsCallTransport implements CallTransport, InterceptingListener {
   /** Ends the call with DEADLINE_EXCEEDED `ms` from now (for deadlines grpc-js does not time). */
   timeDeadline(ms: number): void {
     this.#cancelDeadline = setLongTimeout(
-      () => this.#call.cancelWithStatus(StatusCode.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_DETAILS),
+      () => this.#call.cancelWithStatus(StatusCode.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED),
       ms,
       false,
     );

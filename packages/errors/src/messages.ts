@@ -23,5 +23,7 @@ export const SERVER_NOT_READY = 'Server not in ready state';
 export const METHOD_NOT_FOUND = 'Method not found!';
 /** The details of an RPC over the server's concurrency limit. */
 export const CONCURRENT_RPC_LIMIT = 'Concurrent RPC limit exceeded!';
+/** The details of a call whose deadline passed (C-core's, src/core/lib/surface/call.cc). */
+export const DEADLINE_EXCEEDED = 'Deadline Exceeded';
 /** Call credentials passed to a call on an insecure channel. */
 export const CALL_CREDENTIALS_ON_INSECURE_CHANNEL = 'Call credentials are only valid on secure channels';

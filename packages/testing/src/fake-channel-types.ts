@@ -1,4 +1,5 @@
 import type { CallKind, CallTelemetry, Deserializer, Serializer, StatusCode } from '@grpc-aio/core';
+import { DEADLINE_EXCEEDED } from '@grpc-aio/errors';
 import type { Metadata, MetadataLike } from '@grpc-aio/metadata';
 import type { Time } from './time.js';
 
@@ -11,7 +12,7 @@ import type { Time } from './time.js';
 export type RpcKind = CallKind;
 
 /** The details of a call whose deadline passed on a fake channel (C-core's wording). */
-export const FAKE_DEADLINE_EXCEEDED = 'Deadline Exceeded';
+export const FAKE_DEADLINE_EXCEEDED = DEADLINE_EXCEEDED;
 /** What `peer()` of a call on a fake channel returns. */
 export const FAKE_PEER = 'fake';
 /**

@@ -1,7 +1,7 @@
 // The texts of the problems the transport finds in a call: C-core's for the deadline and the size
 // limits (src/core/lib/surface/call.cc); ours where C-core has none (it drops a truncated message and
 // takes a compressed flag without an encoding as plain bytes, where this transport refuses them).
-export const DEADLINE_EXCEEDED_DETAILS = 'Deadline Exceeded';
+export { DEADLINE_EXCEEDED as DEADLINE_EXCEEDED_DETAILS } from '@grpc-aio/errors';
 export const receivedTooLarge = (length: number | string, limit: number): string =>
   `Received message larger than max (${length} vs. ${limit})`;
 export const sentTooLarge = (length: number, limit: number): string =>
