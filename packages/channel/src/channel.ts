@@ -319,9 +319,8 @@ export class ClientChannel implements Channel, CallOwner {
     let attempt: ClientAttemptTelemetry | undefined;
     try {
       if (chained === undefined) {
-        const telemetry = this.#telemetry ?? globalTelemetry();
-        if (telemetry !== undefined)
-          call = checkedRecorder(telemetry.clientCall?.({ method, target: transport.target ?? 'unknown' }));
+        // (The channel is open: #check refused the call otherwise.)
+        call = this[CHANNEL_TELEMETRY](method);
       }
       attempt = (chained ?? call)?.attempt();
     } catch (error) {

@@ -19,7 +19,12 @@ import {
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
-import { reportCallbackError, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
+import {
+  reportCallbackError,
+  runDoneCallbacks,
+  TELEMETRY_FAILED,
+  terminatedRepr,
+} from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
 import type { CallTransport, TransportListener, TransportStatus } from './transport.js';
 
@@ -89,9 +94,6 @@ function toBytes(message: unknown): Uint8Array {
 
 const SENT = 0;
 const RECEIVED = 1;
-
-/** What is logged when a telemetry recorder throws. */
-const TELEMETRY_FAILED = 'grpc-aio: a telemetry recorder failed';
 
 /** Runs an end listener; one that throws is logged. */
 function reportEnd(

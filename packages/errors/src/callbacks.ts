@@ -1,3 +1,6 @@
+/** What is logged when a telemetry recorder (a user's plugin) throws; the call goes on. */
+export const TELEMETRY_FAILED = 'grpc-aio: a telemetry recorder failed';
+
 /**
  * Reports an error that a user's callback threw (or a wrong value it returned) where grpc-aio
  * catches it so that it cannot break the call, RPC or server that ran the callback: logged with

@@ -1,5 +1,5 @@
 // @grpc-aio/errors/internal: helpers the grpc-aio call objects and server share.
 // This entry point is not for applications and does not follow semantic versioning.
 
-export { reportCallbackError, runDoneCallbacks } from './callbacks.js';
+export { reportCallbackError, runDoneCallbacks, TELEMETRY_FAILED } from './callbacks.js';
 export { terminatedRepr } from './errors.js';

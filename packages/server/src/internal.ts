@@ -6,4 +6,4 @@ export type { PeerAuth } from './auth-context.js';
 export { isGenericRpcHandler, isRpcMethodHandler } from './method-handlers.js';
 export type { MessageCodec, RpcHost } from './rpc-host.js';
 export type { CancelReason, ServerCallTransport, TransportStatus } from './server-call-transport.js';
-export { ServerRpc, serverRpcEvents } from './server-rpc.js';
+export { rpcTelemetry, ServerRpc, serverRpcEvents } from './server-rpc.js';

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type CallTelemetry,
   EOF,
+  globalTelemetry,
   type HandlerCallDetails,
   type RpcMethodHandler,
   type ServerCallTelemetry,
@@ -350,3 +352,22 @@ export class ServerRpc extends ResponseSide implements ServicerContext<unknown, 
 
 /** Feeds a {@link ServerRpc} the events of its call, from its {@link ServerCallTransport}. */
 export const serverRpcEvents: RpcEvents<ServerRpc> = rpcEvents;
+
+/**
+ * The telemetry recorder of a new RPC: from the server's own telemetry, else the globally
+ * registered one; undefined (after one check) when there is none.
+ * @param registered true when a registered handler serves `rpc`'s method.
+ */
+export function rpcTelemetry(
+  own: CallTelemetry | undefined,
+  rpc: ServerRpc,
+  registered: boolean,
+): ServerCallTelemetry | undefined {
+  const telemetry = own ?? globalTelemetry();
+  if (telemetry === undefined || telemetry.serverCall === undefined) return undefined;
+  return telemetry.serverCall({
+    method: rpc.method,
+    registered,
+    metadata: () => rpc.invocationMetadata(),
+  });
+}

@@ -4,7 +4,6 @@ import {
   Compression,
   checkTelemetry,
   type GenericRpcHandler,
-  globalTelemetry,
   type HandlerCallDetails,
   isCompression,
   type MethodHandlers,
@@ -28,7 +27,7 @@ import {
 } from './messages.js';
 import { isGenericRpcHandler, methodHandlerPaths } from './method-handlers.js';
 import type { RpcHost } from './rpc-host.js';
-import type { ServerRpc } from './server-rpc.js';
+import { rpcTelemetry, type ServerRpc } from './server-rpc.js';
 import { transportSettings } from './server-settings.js';
 import type { GrpcWebOptions } from './transport/grpc-web.js';
 import { Http2Transport, type TransportHost } from './transport/http2-transport.js';
@@ -162,13 +161,7 @@ class AioServer implements Server, RpcHost, TransportHost {
   callTelemetry(path: string, rpc: ServerRpc): ServerCallTelemetry | undefined {
     // The one telemetry check of a call: nothing more runs (nor is allocated) for it when no
     // telemetry is set or registered.
-    const telemetry = this.#telemetry ?? globalTelemetry();
-    if (telemetry === undefined || telemetry.serverCall === undefined) return undefined;
-    return telemetry.serverCall({
-      method: path,
-      registered: this.#registered.has(path),
-      metadata: () => rpc.invocationMetadata(),
-    });
+    return rpcTelemetry(this.#telemetry, rpc, this.#registered.has(path));
   }
 
   accept(rpc: ServerRpc): void {

@@ -53,10 +53,6 @@ export class FakeChannelTransport implements ChannelTransport, RpcChannel {
     this.takeTimeout = options.takeTimeout ?? DEFAULT_TAKE_TIMEOUT;
   }
 
-  now(): number {
-    return this.time.time() * 1000;
-  }
-
   /** The fake time, as the channel's clock (deadlines, `timeRemaining()`, interceptors). */
   get clock(): Clock {
     this.#clock ??= clockOf(this.time);

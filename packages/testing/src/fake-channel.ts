@@ -19,10 +19,7 @@ import type { Time } from './time.js';
 
 // The fake channel itself: FakeChannel (a ClientChannel over a FakeChannelTransport, with the
 // test's take* and handle()) and fakeChannel(), which checks the options and makes one. The
-// public types and constants are in fake-channel-types.ts; the constants are re-exported here,
-// where index.ts and the tests take them.
-
-export { DEFAULT_TAKE_TIMEOUT, FAKE_DEADLINE_EXCEEDED, FAKE_PEER } from './fake-channel-types.js';
+// public types and constants are in fake-channel-types.ts.
 
 /** The keys of {@link FakeChannelOptions}: anything else is refused. */
 const FAKE_CHANNEL_OPTIONS = new Set(['time', 'codecs', 'takeTimeout', 'secure', 'telemetry']);

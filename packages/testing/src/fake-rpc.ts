@@ -1,5 +1,5 @@
 import type { CallTransport, TransportListener, TransportStatus } from '@grpc-aio/channel/internal';
-import { EOF, isStatusCode, type Serializer, StatusCode } from '@grpc-aio/core';
+import { type Clock, EOF, isStatusCode, type Serializer, StatusCode } from '@grpc-aio/core';
 import { INITIAL_METADATA_ALREADY_SENT, RPC_ALREADY_FINISHED, UsageError } from '@grpc-aio/errors';
 import { Metadata, type MetadataLike } from '@grpc-aio/metadata';
 import { type Deferred, deferred, Inbox } from './deferred.js';
@@ -22,8 +22,8 @@ import type { ScheduledCall, Time } from './time.js';
 export interface RpcChannel {
   readonly time: Time;
   readonly codecs: Readonly<Record<string, MethodCodecs>> | undefined;
-  /** The time on the channel's clock, in milliseconds. */
-  now(): number;
+  /** The channel's clock (its fake time). */
+  readonly clock: Clock;
   /** The call started: the channel hands it to a take or a handler. */
   arrived(rpc: FakeRpc): void;
   /** The call ended. */
@@ -128,7 +128,7 @@ export class FakeRpc implements CallTransport {
 
   timeRemaining(): number | undefined {
     if (!Number.isFinite(this.#deadline)) return undefined;
-    return Math.max(0, (this.#deadline - this.#channel.now()) / 1000);
+    return Math.max(0, (this.#deadline - this.#channel.clock.now()) / 1000);
   }
 
   get signal(): AbortSignal {

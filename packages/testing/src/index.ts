@@ -1,13 +1,7 @@
 // @grpc-aio/testing: async fakes for unit-testing grpc-aio application code (Python's grpc_testing).
 
 // Fake channel: the test plays the server.
-export {
-  DEFAULT_TAKE_TIMEOUT,
-  FAKE_DEADLINE_EXCEEDED,
-  FAKE_PEER,
-  FakeChannel,
-  fakeChannel,
-} from './fake-channel.js';
+export { FakeChannel, fakeChannel } from './fake-channel.js';
 export type {
   FakeChannelOptions,
   FakeHandler,
@@ -22,6 +16,7 @@ export type {
   UnaryStreamChannelRpc,
   UnaryUnaryChannelRpc,
 } from './fake-channel-types.js';
+export { DEFAULT_TAKE_TIMEOUT, FAKE_DEADLINE_EXCEEDED, FAKE_PEER } from './fake-channel-types.js';
 // Real loopback server and channel, for integration tests.
 export type { Loopback, LoopbackOptions } from './loopback.js';
 export { startLoopback, withServer } from './loopback.js';
@@ -30,7 +25,6 @@ export type { MethodRef } from './method-ref.js';
 export {
   FAKE_CLIENT_PEER,
   FakeServer,
-  REQUESTS_ALREADY_CLOSED,
   serverFromHandlers,
 } from './servicer-harness.js';
 export type {
@@ -43,6 +37,7 @@ export type {
   UnaryStreamServerRpc,
   UnaryUnaryServerRpc,
 } from './servicer-harness-types.js';
+export { REQUESTS_ALREADY_CLOSED } from './servicer-harness-types.js';
 // Time.
 export type { ScheduledCall, Time } from './time.js';
 export { FakeTime, strictFakeTime, strictRealTime } from './time.js';

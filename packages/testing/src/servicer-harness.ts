@@ -2,7 +2,6 @@ import {
   type CallTelemetry,
   checkTelemetry,
   type GenericRpcHandler,
-  globalTelemetry,
   type HandlerCallDetails,
   type RpcMethodHandler,
   type ServerCallTelemetry,
@@ -10,7 +9,12 @@ import {
 import { validateServerInterceptors } from '@grpc-aio/interceptors/internal';
 import type { ServerInterceptor } from '@grpc-aio/interceptors/server';
 import { Metadata } from '@grpc-aio/metadata';
-import { isGenericRpcHandler, isRpcMethodHandler, type ServerRpc } from '@grpc-aio/server/internal';
+import {
+  isGenericRpcHandler,
+  isRpcMethodHandler,
+  rpcTelemetry,
+  type ServerRpc,
+} from '@grpc-aio/server/internal';
 import { DEFAULT_TAKE_TIMEOUT } from './fake-channel-types.js';
 import { HarnessCall, type Kind, kindName } from './harness-call.js';
 import { type MethodRef, methodPath } from './method-ref.js';
@@ -28,10 +32,7 @@ import { strictRealTime, type Time } from './time.js';
 
 // The servicer harness itself: FakeServer (the handlers, the options every RPC reads, and the
 // test's invoke*) and serverFromHandlers(), which checks the options and makes one. The public
-// types are in servicer-harness-types.ts (REQUESTS_ALREADY_CLOSED is re-exported here, where
-// index.ts and the tests take it); each RPC is a HarnessCall (harness-call.ts).
-
-export { REQUESTS_ALREADY_CLOSED } from './servicer-harness-types.js';
+// types and constants are in servicer-harness-types.ts; each RPC is a HarnessCall (harness-call.ts).
 
 /** What `context.peer()` gives unless the harness was told otherwise. */
 export const FAKE_CLIENT_PEER = 'ipv4:127.0.0.1:0';
@@ -117,12 +118,7 @@ export class FakeServer {
 
   /** @internal The recorder of a new RPC (its own telemetry, else the global one), or undefined. */
   callTelemetry(method: string, rpc: ServerRpc): ServerCallTelemetry | undefined {
-    const telemetry = this.#telemetry ?? globalTelemetry();
-    return telemetry?.serverCall?.({
-      method,
-      registered: this.#registered.has(method),
-      metadata: () => rpc.invocationMetadata(),
-    });
+    return rpcTelemetry(this.#telemetry, rpc, this.#registered.has(method));
   }
 
   /** @internal Registered handlers first, then the generic ones in order. */

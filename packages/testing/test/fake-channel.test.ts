@@ -11,7 +11,7 @@ import {
 } from '@grpc-aio/errors';
 import { interceptChannel, metadataInterceptor } from '@grpc-aio/interceptors/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAKE_DEADLINE_EXCEEDED, FAKE_PEER, type FakeChannel, fakeChannel } from '../src/fake-channel.js';
+import { FAKE_DEADLINE_EXCEEDED, FAKE_PEER, type FakeChannel, fakeChannel } from '../src/index.js';
 import { strictFakeTime } from '../src/time.js';
 
 interface Greeting {

@@ -20,8 +20,12 @@ import {
   WRITE_ON_UNARY_RESPONSE,
 } from '@grpc-aio/server';
 import { describe, expect, it } from 'vitest';
-import { FAKE_DEADLINE_EXCEEDED } from '../src/fake-channel.js';
-import { FAKE_CLIENT_PEER, REQUESTS_ALREADY_CLOSED, serverFromHandlers } from '../src/servicer-harness.js';
+import {
+  FAKE_CLIENT_PEER,
+  FAKE_DEADLINE_EXCEEDED,
+  REQUESTS_ALREADY_CLOSED,
+  serverFromHandlers,
+} from '../src/index.js';
 import { strictFakeTime } from '../src/time.js';
 
 const service = (methods: Record<string, RpcMethodHandler>) =>

@@ -2,7 +2,7 @@ import type { Call } from '@grpc-aio/core';
 import { StatusCode } from '@grpc-aio/core';
 import { CALL_END, reportsEnd } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
-import { reportCallbackError } from '@grpc-aio/errors/internal';
+import { reportCallbackError, TELEMETRY_FAILED } from '@grpc-aio/errors/internal';
 import { CLIENT_INTERCEPTOR_FAILED } from './messages.js';
 
 /**
@@ -95,7 +95,7 @@ export function onCallEnd(call: Call, listener: EndListener): void {
     try {
       listener(code, details);
     } catch (error) {
-      reportCallbackError('grpc-aio: a telemetry recorder failed', error);
+      reportCallbackError(TELEMETRY_FAILED, error);
     }
   };
   if (reportsEnd(call)) {
