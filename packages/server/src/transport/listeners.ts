@@ -84,6 +84,8 @@ export function createListener(
     if (spec.kind === 'dynamic') {
       // Before the TLS socket of a connection is made (tls.Server's own 'connection' listener),
       // so that the handshake uses the certificates fetched for it.
+      // The text of the last refusal logged: the same problem on every connection is logged once.
+      let lastRefusal: string | undefined;
       secure.prependListener('connection', () => {
         const fetched = spec.fetch();
         if (fetched === undefined) return;
@@ -93,9 +95,13 @@ export function createListener(
             requestCert: spec.requireClientAuth || fetched.roots !== undefined,
             rejectUnauthorized: spec.requireClientAuth,
           } as SecureServerOptions);
+          lastRefusal = undefined;
         } catch (error) {
           // Certificates node:tls refuses (a bad PEM, a key that is not the certificate's): the
           // current ones stay, as when the fetcher fails.
+          const refusal = String(error);
+          if (refusal === lastRefusal) return;
+          lastRefusal = refusal;
           reportCallbackError(CERTIFICATE_FETCH_FAILED, error);
         }
       });
