@@ -60,6 +60,7 @@ const { values: args } = parseArgs({
     'paired-rounds': { type: 'string' },
     'ab-channel': { type: 'string' },
     'ab-server': { type: 'string' },
+    'ab-interceptors': { type: 'string' },
     instructions: { type: 'boolean' },
     'instructions-rounds': { type: 'string' },
     h2load: { type: 'boolean' },
@@ -77,6 +78,9 @@ if (args['aio-channel']) process.env.BENCH_AIO_CHANNEL = resolve(args['aio-chann
 // of the channel/server (the `aiob` arm) instead of comparing implementations.
 if (args['ab-channel']) process.env.BENCH_AIOB_CHANNEL = resolve(args['ab-channel']);
 if (args['ab-server']) process.env.BENCH_AIOB_SERVER = resolve(args['ab-server']);
+// --ab-interceptors FILE (with --ab-channel): that build of @grpc-aio/interceptors/client too, and
+// the A/B client group also compares the two builds through two pass-through interceptors.
+if (args['ab-interceptors']) process.env.BENCH_AIOB_INTERCEPTORS = resolve(args['ab-interceptors']);
 
 // Pin the grpc-aio builds for the whole run: copy the dist folders of channel, server and the
 // @grpc-aio packages they depend on into a private tree (package.json + dist, node_modules links to
@@ -141,7 +145,7 @@ for (const pair of pairs) {
   // `aio+gzip` as a server: grpc-aio with gzip responses (`--pairs grpcjs>grpcjs,grpcjs>aio+gzip --workloads w2`).
   // `aio+noop`/`aio+metrics`/`aio+otel` on both sides: grpc-aio with the OpenTelemetry plugin (telemetry.mjs).
   if (
-    !/^(grpcjs|aio|nice|aio\+(?:noop|metrics|otel|icpt))>(grpcjs|aio|nice|aio\+(?:gzip|noop|metrics|otel))$/.test(
+    !/^(grpcjs|aiob?|nice|aiob?\+icpt|aio\+(?:noop|metrics|otel))>(grpcjs|aio|nice|aio\+(?:gzip|noop|metrics|otel))$/.test(
       pair,
     )
   )
@@ -219,7 +223,15 @@ const pairedConfig = {
 const PAIRED_GROUPS =
   args['ab-channel'] || args['ab-server']
     ? {
-        ...(args['ab-channel'] ? { 'A/B client build': ['aio>grpcjs', 'aiob>grpcjs'] } : {}),
+        ...(args['ab-channel']
+          ? {
+              'A/B client build': [
+                'aio>grpcjs',
+                'aiob>grpcjs',
+                ...(args['ab-interceptors'] ? ['aio+icpt>grpcjs', 'aiob+icpt>grpcjs'] : []),
+              ],
+            }
+          : {}),
         ...(args['ab-server'] ? { 'A/B server build': ['grpcjs>aio', 'grpcjs>aiob'] } : {}),
       }
     : args.telemetry

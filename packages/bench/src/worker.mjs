@@ -17,7 +17,7 @@ const impls = Object.fromEntries(
     // (servers only, the h2load workload): grpc-aio with gzip as its default response compression.
     implNames.map(async (name) => [
       name,
-      await import(name === 'aiob' ? './impls/aio.mjs?variant=b' : `./impls/${name.split('+')[0]}.mjs`),
+      await import(`./impls/${name.split('+')[0]}.mjs`.replace('aiob.mjs', 'aio.mjs?variant=b')),
     ]),
   ),
 );

@@ -13,7 +13,7 @@ const load = (variable, name) => {
   return import(path ? pathToFileURL(path).href : name);
 };
 const { insecureChannel } = await load('BENCH_AIO_CHANNEL', '@grpc-aio/channel');
-const { interceptChannel } = await import('@grpc-aio/interceptors/client');
+const { interceptChannel } = await load('BENCH_AIO_INTERCEPTORS', '@grpc-aio/interceptors/client');
 const {
   server: createServer,
   streamStreamRpcMethodHandler,

@@ -3,7 +3,6 @@ import {
   type ClientCallTelemetry,
   type Clock,
   type EOF,
-  type RequestIterable,
   StatusCode,
   type StreamStreamCall,
   type StreamUnaryCall,
@@ -41,19 +40,20 @@ export interface InterceptorChain {
   readonly clock: Clock;
   /**
    * Starts the RPC on the wrapped channel with these details, as an attempt of the call
-   * `telemetry` records (when set).
+   * `telemetry` records (when set), with the last interceptor's `continuation.signal` when it read
+   * it (cancelling the chain cancels the RPC either way).
    */
   terminal(
     details: ClientCallDetails,
     requestOrIterator: unknown,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     telemetry: ClientCallTelemetry | undefined,
   ): Call;
 }
 
+/** A call a continuation made, and (for an interceptor that answered asynchronously) how awaiting it settled. */
 interface ProducedCall {
   readonly call: Call;
-  /** How awaiting the call settled: its (cached) response or error object. */
   settled?: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 }
 
@@ -66,10 +66,190 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+const cancelledCall = (): Call => new SettledCall({ ok: false, error: new CancelledError() });
+
+// A continuation's `signal` and `clock` are getters on a prototype every continuation shares: the
+// signal (and its AbortController, the costliest object of a call) is made only when read.
+const LEVEL: unique symbol = Symbol('grpc-aio.interceptorLevel');
+type LevelContinuation = ((details: ClientCallDetails | ClientCallDetailsInit, request: unknown) => Call) & {
+  [LEVEL]: Level;
+};
+const CONTINUATION_PROTOTYPE = Object.create(Function.prototype, {
+  signal: {
+    enumerable: true,
+    get(this: LevelContinuation): AbortSignal {
+      return this[LEVEL].readSignal();
+    },
+  },
+  clock: {
+    enumerable: true,
+    get(this: LevelContinuation): Clock {
+      return this[LEVEL].chain.clock;
+    },
+  },
+});
+
 /**
- * The call the caller holds while an interceptor chain runs (Python's `aio.InterceptedCall`), one
- * per interceptor level: `continuation()` returns the call of the next level. Until the
- * interceptor has returned, the object stands in for the final call: `cancel()` cancels the chain
+ * One run of one interceptor: its continuation, the calls that continuation made, and its
+ * cancellation signal. A level whose interceptor returns a call synchronously leaves nothing else
+ * behind (the caller gets that call itself); one that answers with a promise, or whose caller writes
+ * the requests, becomes an {@link InterceptedCall}.
+ */
+export class Level {
+  readonly chain: InterceptorChain;
+  readonly index: number;
+  readonly telemetry: ClientCallTelemetry | undefined;
+  readonly produced: ProducedCall[] = [];
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #signalRead = false;
+  // The interceptor answered with a promise: how each produced call settles is recorded, so that
+  // the response (or error) it resolves with is matched back to the call that gave it.
+  #tracking = false;
+
+  constructor(chain: InterceptorChain, index: number, telemetry: ClientCallTelemetry | undefined) {
+    this.chain = chain;
+    this.index = index;
+    this.telemetry = telemetry;
+  }
+
+  /** `continuation.signal`. */
+  readSignal(): AbortSignal {
+    this.#signalRead = true;
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  /** Aborts `continuation.signal`: calls the continuation makes from now on are born cancelled. */
+  abort(): void {
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
+
+  /** Runs the interceptor: the call it returned, the call its answer became, or its promise. */
+  run(details: ClientCallDetails, request: unknown): Call | PromiseLike<unknown> {
+    const chain = this.chain;
+    const interceptor = chain.interceptors[this.index] as Record<string, Function>;
+    const continuation = ((nextDetails: ClientCallDetails | ClientCallDetailsInit, nextRequest: unknown) =>
+      this.#continue(nextDetails, nextRequest)) as LevelContinuation;
+    continuation[LEVEL] = this;
+    Object.setPrototypeOf(continuation, CONTINUATION_PROTOTYPE);
+    let result: unknown;
+    try {
+      result = interceptor[INTERCEPT_METHOD[chain.kind]]!.call(interceptor, continuation, details, request);
+    } catch (error) {
+      return this.callForError(error);
+    }
+    if (isCallLike(result)) return result;
+    if (!isPromiseLike(result)) return this.callFor(result);
+    if (isUnaryResponse(chain.kind)) {
+      this.#tracking = true;
+      for (const produced of this.produced) track(produced);
+    }
+    return result;
+  }
+
+  /**
+   * The caller got `call` itself: when it ends cancelled, `continuation.signal` aborts (when the
+   * interceptor read it).
+   */
+  returned(call: Call): void {
+    if (this.#signalRead) call.addDoneCallback(() => call.cancelled() && this.abort());
+  }
+
+  #continue(details: ClientCallDetails | ClientCallDetailsInit, request: unknown): Call {
+    const nextDetails = details instanceof ClientCallDetails ? details : new ClientCallDetails(details);
+    // After a cancel the chain makes no new RPCs: late continuations get a cancelled call.
+    if (this.#aborted) return cancelledCall();
+    const chain = this.chain;
+    const next =
+      this.index + 1 < chain.interceptors.length
+        ? intercept(chain, this.index + 1, nextDetails, request, this.telemetry)
+        : chain.terminal(nextDetails, request, this.#controller?.signal, this.telemetry);
+    const produced: ProducedCall = { call: next };
+    this.produced.push(produced);
+    if (this.#tracking) track(produced);
+    return next;
+  }
+
+  /** The call an interceptor's answer (not a call) becomes. */
+  callFor(value: unknown): Call {
+    if (isCallLike(value)) return value;
+    if (isUnaryResponse(this.chain.kind)) {
+      const match = this.produced.findLast(
+        (produced) => produced.settled?.ok && produced.settled.value === value,
+      );
+      return match?.call ?? new SettledCall({ ok: true, value });
+    }
+    if (isResponseIterable(value)) return new IterableCall(value, this.produced.at(-1)?.call);
+    const error = new TypeError(`${STREAM_INTERCEPTOR_BAD_RESULT}, got ${describe(value)}.`);
+    return new SettledCall({ ok: false, error: toCallError(error) });
+  }
+
+  /** The call an interceptor's error becomes: the call that failed with it, else a failed call. */
+  callForError(error: unknown): Call {
+    const match = this.produced.findLast(
+      (produced) =>
+        produced.settled !== undefined && !produced.settled.ok && produced.settled.error === error,
+    );
+    return match?.call ?? new SettledCall({ ok: false, error: toCallError(error) });
+  }
+}
+
+/**
+ * Records how awaiting a produced call settles. Attached before anything else can await the call's
+ * outcome through the interceptor's promise: when an async interceptor's `return call` flattens to
+ * this response (or error), `callFor` recognises it.
+ */
+function track(produced: ProducedCall): void {
+  void (produced.call as UnaryUnaryCall).then(
+    (value) => {
+      produced.settled = { ok: true, value };
+    },
+    (error: unknown) => {
+      produced.settled = { ok: false, error };
+    },
+  );
+}
+
+/** Runs interceptor level `index` for the level above it: the call its continuation returns. */
+function intercept(
+  chain: InterceptorChain,
+  index: number,
+  details: ClientCallDetails,
+  request: unknown,
+  telemetry: ClientCallTelemetry | undefined,
+): Call {
+  // The caller writes the requests: it needs a call object whose write() feeds them.
+  if (isStreamRequest(chain.kind) && request == null) {
+    return createInterceptedCall(chain, index, details, request, undefined, telemetry);
+  }
+  const level = new Level(chain, index, telemetry);
+  const result = level.run(details, request);
+  if (isCallLike(result)) {
+    level.returned(result);
+    return result;
+  }
+  return createInterceptedCall(chain, index, details, request, undefined, telemetry, {
+    level,
+    pending: result,
+  });
+}
+
+/** An interceptor level that already ran and answered with a promise. */
+interface PendingLevel {
+  readonly level: Level;
+  readonly pending: PromiseLike<unknown>;
+}
+
+/**
+ * The call the caller holds while an interceptor chain runs (Python's `aio.InterceptedCall`): one
+ * per application call, plus one per level whose interceptor answers asynchronously or whose caller
+ * writes the requests; the other levels hand up the call their interceptor returned. Until the
+ * interceptor has answered, the object stands in for the final call: `cancel()` cancels the chain
  * (the calls the continuation made so far, and `continuation.signal`), done callbacks wait for the
  * final call, and `timeRemaining()` counts from the timeout the call started with. Afterwards
  * every method proxies to the final call: the call the interceptor returned, or the call its
@@ -78,29 +258,26 @@ function describe(value: unknown): string {
  * Not constructed by applications: `interceptChannel` makes them.
  */
 export abstract class InterceptedCall implements Call {
-  readonly #chain: InterceptorChain;
-  readonly #index: number;
+  readonly #level: Level;
+  readonly #method: string;
   readonly #deadline: number | undefined;
-  readonly #controller = new AbortController();
-  readonly #produced: ProducedCall[] = [];
-  readonly #finalPromise: Promise<{ readonly call: Call }>;
-  #resolveFinal!: (final: { readonly call: Call }) => void;
   #final: Call | undefined;
+  #finalPromise: Promise<{ readonly call: Call }> | undefined;
+  #resolveFinal: ((final: { readonly call: Call }) => void) | undefined;
+  #outcome: Promise<unknown> | undefined;
   // Done callbacks wait here, and run as one list (stopping at the first that throws, as Python's
   // do) when the final call is done; #callbacksRan once they have.
   // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
-  #doneCallbacks: ((call: any) => void)[] = [];
+  #doneCallbacks: ((call: any) => void)[] | undefined;
+  #callbacksHooked = false;
   #callbacksRan = false;
   // Told the final call's end (CALL_END), ahead of and apart from the done callbacks.
   #endListeners: EndListener[] | undefined;
-  readonly #method: string;
-  readonly #telemetry: ClientCallTelemetry | undefined;
-  readonly #outcome: Promise<unknown> | undefined;
-  readonly #writer: WriteQueue<unknown> | undefined;
+  #writer: WriteQueue<unknown> | undefined;
   #readStyle: 'read' | 'iterate' | undefined;
   #responses: AsyncGenerator<unknown> | undefined;
 
-  /** @internal Made by `interceptChannel`, one per interceptor level. */
+  /** @internal Made by `interceptChannel`. */
   constructor(
     chain: InterceptorChain,
     index: number,
@@ -108,21 +285,17 @@ export abstract class InterceptedCall implements Call {
     requestOrIterator: unknown,
     signal?: AbortSignal,
     telemetry?: ClientCallTelemetry,
+    ran?: PendingLevel,
   ) {
-    this.#chain = chain;
-    this.#index = index;
     this.#method = details.method;
-    this.#telemetry = telemetry;
     this.#deadline = details.timeout === undefined ? undefined : chain.clock.now() + details.timeout * 1000;
-    this.#finalPromise = new Promise((resolve) => {
-      this.#resolveFinal = resolve;
-    });
-    if (isUnaryResponse(chain.kind)) {
-      // A promise adopts the final call (a thenable): this is its response, or its error.
-      this.#outcome = this.#finalPromise.then(({ call }) => call as UnaryUnaryCall);
-      // Awaiting a failed call is optional: never an unhandled rejection.
-      this.#outcome.catch(() => {});
+    if (ran !== undefined) {
+      const { level, pending } = ran;
+      this.#level = level;
+      this.#await(pending);
+      return;
     }
+    this.#level = new Level(chain, index, telemetry);
     let request = requestOrIterator;
     if (isStreamRequest(chain.kind) && request == null) {
       const writer = new WriteQueue<unknown>();
@@ -139,106 +312,55 @@ export abstract class InterceptedCall implements Call {
       signal.addEventListener('abort', onAbort, { once: true });
       this.addDoneCallback(() => signal.removeEventListener('abort', onAbort));
     }
-    this.#run(details, request);
+    const result = this.#level.run(details, request);
+    if (isCallLike(result)) this.#setFinal(result);
+    else this.#await(result);
   }
 
-  #run(details: ClientCallDetails, request: unknown): void {
-    const interceptor = this.#chain.interceptors[this.#index] as Record<string, Function>;
-    const method = INTERCEPT_METHOD[this.#chain.kind];
-    const continuation = Object.assign(
-      (nextDetails: ClientCallDetails | ClientCallDetailsInit, nextRequest: unknown) =>
-        this.#continue(nextDetails, nextRequest),
-      { signal: this.#controller.signal, clock: this.#chain.clock },
+  #await(pending: PromiseLike<unknown>): void {
+    const level = this.#level;
+    void Promise.resolve(pending).then(
+      (value) => this.#setFinal(level.callFor(value)),
+      (error: unknown) => this.#setFinal(level.callForError(error)),
     );
-    let result: unknown;
-    try {
-      result = interceptor[method]!.call(interceptor, continuation, details, request);
-    } catch (error) {
-      this.#settleError(error);
-      return;
-    }
-    if (isCallLike(result)) {
-      this.#setFinal(result);
-    } else if (isPromiseLike(result)) {
-      void Promise.resolve(result).then(
-        (value) => this.#settleValue(value),
-        (error: unknown) => this.#settleError(error),
-      );
-    } else {
-      this.#settleValue(result);
-    }
-  }
-
-  #continue(details: ClientCallDetails | ClientCallDetailsInit, request: unknown): Call {
-    const nextDetails = details instanceof ClientCallDetails ? details : new ClientCallDetails(details);
-    // After a cancel the chain makes no new RPCs: late continuations get a cancelled call.
-    if (this.#controller.signal.aborted) return new SettledCall({ ok: false, error: new CancelledError() });
-    const chain = this.#chain;
-    const next =
-      this.#index + 1 < chain.interceptors.length
-        ? createInterceptedCall(chain, this.#index + 1, nextDetails, request, undefined, this.#telemetry)
-        : chain.terminal(nextDetails, request, this.#controller.signal, this.#telemetry);
-    const produced: ProducedCall = { call: next };
-    this.#produced.push(produced);
-    if (isUnaryResponse(chain.kind)) {
-      // Recorded before anything else can await the call: when an async interceptor's
-      // `return call` flattens to this response (or error), #settleValue recognises it.
-      void (next as UnaryUnaryCall).then(
-        (value) => {
-          produced.settled = { ok: true, value };
-        },
-        (error: unknown) => {
-          produced.settled = { ok: false, error };
-        },
-      );
-    }
-    return next;
-  }
-
-  #settleValue(value: unknown): void {
-    if (this.#final !== undefined) return;
-    if (isCallLike(value)) {
-      this.#setFinal(value);
-    } else if (isUnaryResponse(this.#chain.kind)) {
-      const match = this.#produced.findLast(
-        (produced) => produced.settled?.ok && produced.settled.value === value,
-      );
-      this.#setFinal(match?.call ?? new SettledCall({ ok: true, value }));
-    } else if (isResponseIterable(value)) {
-      this.#setFinal(new IterableCall(value, this.#produced.at(-1)?.call));
-    } else {
-      const error = new TypeError(`${STREAM_INTERCEPTOR_BAD_RESULT}, got ${describe(value)}.`);
-      this.#setFinal(new SettledCall({ ok: false, error: toCallError(error) }));
-    }
-  }
-
-  #settleError(error: unknown): void {
-    if (this.#final !== undefined) return;
-    const match = this.#produced.findLast(
-      (produced) =>
-        produced.settled !== undefined && !produced.settled.ok && produced.settled.error === error,
-    );
-    this.#setFinal(match?.call ?? new SettledCall({ ok: false, error: toCallError(error) }));
   }
 
   #setFinal(call: Call): void {
     if (this.#final !== undefined) return;
     this.#final = call;
-    this.#resolveFinal({ call });
+    this.#resolveFinal?.({ call });
+    this.#resolveFinal = undefined;
     const listeners = this.#endListeners;
     this.#endListeners = undefined;
     if (listeners !== undefined) for (const listener of listeners) onCallEnd(call, listener);
+    if (this.#doneCallbacks !== undefined) this.#hookCallbacks(call);
+  }
+
+  #hookCallbacks(call: Call): void {
+    this.#callbacksHooked = true;
     call.addDoneCallback(() => {
       this.#callbacksRan = true;
-      const callbacks = this.#doneCallbacks;
-      this.#doneCallbacks = [];
+      const callbacks = this.#doneCallbacks ?? [];
+      this.#doneCallbacks = undefined;
       runDoneCallbacks(callbacks, this, this.#method);
     });
   }
 
-  /** The final call once the chain has finished, else undefined. */
-  protected get finalCall(): Call | undefined {
-    return this.#final;
+  /** The response of the final call, for a `then` before the interceptor has answered. */
+  #pendingOutcome(): Promise<unknown> {
+    // A promise adopts the final call (a thenable): this is its response, or its error.
+    this.#outcome ??= this.#whenFinal().then(({ call }) => call as UnaryUnaryCall);
+    return this.#outcome;
+  }
+
+  /** The final call, once the interceptor has answered. */
+  #whenFinal(): Promise<{ readonly call: Call }> {
+    const final = this.#final;
+    if (final !== undefined) return Promise.resolve({ call: final });
+    this.#finalPromise ??= new Promise((resolve) => {
+      this.#resolveFinal = resolve;
+    });
+    return this.#finalPromise;
   }
 
   cancelled(): boolean {
@@ -290,7 +412,7 @@ export abstract class InterceptedCall implements Call {
     const final = this.#final;
     if (final !== undefined && !isSynthetic(final)) return final.timeRemaining();
     if (this.#deadline === undefined) return undefined;
-    return Math.max(0, (this.#deadline - this.#chain.clock.now()) / 1000);
+    return Math.max(0, (this.#deadline - this.#level.chain.clock.now()) / 1000);
   }
 
   /**
@@ -303,11 +425,11 @@ export abstract class InterceptedCall implements Call {
     const final = this.#final;
     if (final !== undefined) {
       const cancelled = final.cancel();
-      if (cancelled) this.#controller.abort();
+      if (cancelled) this.#level.abort();
       return cancelled;
     }
-    this.#controller.abort();
-    for (const produced of this.#produced) produced.call.cancel();
+    this.#level.abort();
+    for (const produced of this.#level.produced) produced.call.cancel();
     this.#setFinal(new SettledCall({ ok: false, error: new CancelledError() }));
     return true;
   }
@@ -319,35 +441,39 @@ export abstract class InterceptedCall implements Call {
   }
 
   addDoneCallback(callback: (context: this) => void): void {
-    if (this.#callbacksRan) runDoneCallbacks([callback], this, this.#method);
-    else this.#doneCallbacks.push(callback);
+    if (this.#callbacksRan) {
+      runDoneCallbacks([callback], this, this.#method);
+      return;
+    }
+    (this.#doneCallbacks ??= []).push(callback);
+    if (this.#final !== undefined && !this.#callbacksHooked) this.#hookCallbacks(this.#final);
   }
 
   // Never `return call` from an async function here: a unary call is a thenable, and a promise
   // would adopt it (giving its response). The final call travels wrapped in an object.
 
   async initialMetadata(): Promise<Metadata> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return call.initialMetadata();
   }
   async trailingMetadata(): Promise<Metadata> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return call.trailingMetadata();
   }
   async code(): Promise<StatusCode> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return call.code();
   }
   async details(): Promise<string> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return call.details();
   }
   async debugErrorString(): Promise<string> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return call.debugErrorString();
   }
   async waitForConnection(): Promise<void> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return call.waitForConnection();
   }
 
@@ -357,19 +483,21 @@ export abstract class InterceptedCall implements Call {
     // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
-    return (this.#outcome as Promise<TResponse>).then(onfulfilled, onrejected);
+    const final = this.#final as UnaryUnaryCall<unknown, TResponse> | undefined;
+    if (final !== undefined) return final.then(onfulfilled, onrejected) as Promise<TResult1 | TResult2>;
+    return (this.#pendingOutcome() as Promise<TResponse>).then(onfulfilled, onrejected);
   }
 
   /** `finally()` for the unary-response kinds. */
   protected finallyResponse<TResponse>(onfinally?: (() => void) | null): Promise<TResponse> {
-    return (this.#outcome as Promise<TResponse>).finally(onfinally);
+    return this.thenResponse<TResponse, TResponse, never>().finally(onfinally);
   }
 
   /** `read()` for the streaming-response kinds. */
   protected async readResponse(): Promise<unknown> {
     if (this.#readStyle === 'iterate') throw new UsageError(API_STYLES_MIXED);
     this.#readStyle = 'read';
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     return (call as UnaryStreamCall).read();
   }
 
@@ -382,7 +510,7 @@ export abstract class InterceptedCall implements Call {
   }
 
   async *#responseGenerator(): AsyncGenerator<unknown> {
-    const { call } = await this.#finalPromise;
+    const call = this.#final ?? (await this.#whenFinal()).call;
     yield* call as UnaryStreamCall;
   }
 
@@ -502,7 +630,17 @@ export class InterceptedStreamStreamCall<TRequest = unknown, TResponse = unknown
   }
 }
 
-/** Makes the intercepted call of `chain.kind` at interceptor level `index`. */
+const CALL_CLASSES = {
+  unaryUnary: InterceptedUnaryUnaryCall,
+  unaryStream: InterceptedUnaryStreamCall,
+  streamUnary: InterceptedStreamUnaryCall,
+  streamStream: InterceptedStreamStreamCall,
+} as const;
+
+/**
+ * Makes the intercepted call of `chain.kind` for interceptor level `index`: it runs that level, or
+ * (`ran`) waits for the promise the level's interceptor already answered with.
+ */
 export function createInterceptedCall(
   chain: InterceptorChain,
   index: number,
@@ -510,22 +648,7 @@ export function createInterceptedCall(
   requestOrIterator: unknown,
   signal?: AbortSignal,
   telemetry?: ClientCallTelemetry,
+  ran?: PendingLevel,
 ): InterceptedCall {
-  switch (chain.kind) {
-    case 'unaryUnary':
-      return new InterceptedUnaryUnaryCall(chain, index, details, requestOrIterator, signal, telemetry);
-    case 'unaryStream':
-      return new InterceptedUnaryStreamCall(chain, index, details, requestOrIterator, signal, telemetry);
-    case 'streamUnary':
-      return new InterceptedStreamUnaryCall(
-        chain,
-        index,
-        details,
-        requestOrIterator as RequestIterable<unknown>,
-        signal,
-        telemetry,
-      );
-    case 'streamStream':
-      return new InterceptedStreamStreamCall(chain, index, details, requestOrIterator, signal, telemetry);
-  }
+  return new CALL_CLASSES[chain.kind](chain, index, details, requestOrIterator, signal, telemetry, ran);
 }
