@@ -13,7 +13,11 @@ const load = (variable, name) => {
   return import(path ? pathToFileURL(path).href : name);
 };
 const { insecureChannel } = await load('BENCH_AIO_CHANNEL', '@grpc-aio/channel');
-const { interceptChannel } = await load('BENCH_AIO_INTERCEPTORS', '@grpc-aio/interceptors/client');
+// The `aiob` arm with run.mjs --ab-interceptors: that build of the client interceptors too.
+const interceptorsB = variantB ? process.env.BENCH_AIOB_INTERCEPTORS : undefined;
+const { interceptChannel } = await (interceptorsB
+  ? import(pathToFileURL(interceptorsB).href)
+  : import('@grpc-aio/interceptors/client'));
 const {
   server: createServer,
   streamStreamRpcMethodHandler,
