@@ -31,7 +31,8 @@ import {
   INTERCEPT_METHOD,
   validateClientInterceptors,
 } from './client-interceptor.js';
-import { createInterceptedCall, type InterceptorChain } from './intercepted-call.js';
+import { createInterceptedCall } from './intercepted-call.js';
+import type { InterceptorChain } from './level.js';
 
 type AnyMultiCallable = (requestOrIterator: unknown, options?: CallOptions) => Call;
 /** Call options that carry the recorder of an interceptor chain's call. */
@@ -100,6 +101,8 @@ class InterceptedChannel implements Channel {
           throw error;
         }
       },
+      standIn: (index, details, request, telemetry, ran) =>
+        createInterceptedCall(chain, index, details, request, undefined, telemetry, ran),
     };
     return (requestOrIterator, callOptions) => {
       // Telemetry records the call as the application made it, here, before the interceptors
