@@ -7,7 +7,8 @@ import type {
   UnaryUnaryCall,
 } from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
-import { ClientCall, type ClientCallInit } from './client-call.js';
+import { ClientCall } from './client-call.js';
+import type { ClientCallInit } from './transport.js';
 
 /**
  * The unary-response calls (unary-unary, stream-unary): awaitable, `await call` gives the response

@@ -39,7 +39,7 @@ import {
   UnaryStreamCallImpl,
   UnaryUnaryCallImpl,
 } from './calls.js';
-import type { CallOwner, ClientCall, ClientCallInit } from './client-call.js';
+import type { ClientCall } from './client-call.js';
 import { grpcJsChannelCredentials } from './credentials.js';
 import { GrpcJsChannelTransport } from './grpc-js-transport.js';
 import {
@@ -62,7 +62,7 @@ import {
   isAbortSignal,
   splitOptions,
 } from './options.js';
-import type { ChannelTransport } from './transport.js';
+import type { CallOwner, ChannelTransport, ClientCallInit } from './transport.js';
 
 /** The message of the RangeError a negative (or non-numeric) grace gives. */
 /** Python's text (ValueError there), followed by `, got <grace>.`. */

@@ -7,51 +7,29 @@ import type {
   RequestIterable,
   Serializer,
 } from '@grpc-aio/core';
-import { EOF, isStatusCode, StatusCode, systemClock } from '@grpc-aio/core';
+import { EOF, StatusCode, systemClock } from '@grpc-aio/core';
 import { CALL_END } from '@grpc-aio/core/internal';
-import {
-  AioRpcError,
-  API_STYLES_MIXED,
-  CancelledError,
-  HALF_CLOSED,
-  InvalidStateError,
-  LOCALLY_CANCELLED,
-  RPC_ALREADY_FINISHED,
-  UsageError,
-} from '@grpc-aio/errors';
-import {
-  reportCallbackError,
-  runDoneCallbacks,
-  TELEMETRY_FAILED,
-  terminatedRepr,
-} from '@grpc-aio/errors/internal';
+import { API_STYLES_MIXED, LOCALLY_CANCELLED, UsageError } from '@grpc-aio/errors';
+import { type EndListener, reportEnd, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import type { CallTransport, TransportListener, TransportStatus } from './transport.js';
-
-/** Details of a unary-response RPC that ended OK without a response (as grpc-js reports it). */
-export const NO_MESSAGE_RECEIVED = 'No message received';
-/** Details of a unary-response RPC whose server sent more than one response. */
-export const TOO_MANY_RESPONSES = 'Too many responses received';
-/**
- * The start of the details of a call whose server sent a `grpc-status` that is not a status code
- * (a number outside 0..16, not a number, or two values): the call ends with UNKNOWN, as gRPC's
- * status-code rules ask, and these details, followed by what was received.
- */
-export const INVALID_STATUS_RECEIVED = 'Invalid grpc-status received from the server';
-
-/** UNKNOWN for a code that is not a StatusCode, with details saying what was received. */
-function checkedStatus(status: TransportStatus): TransportStatus {
-  if (isStatusCode(status.code)) return status;
-  const received = Number.isNaN(status.code) ? 'not one number' : String(status.code);
-  const details = `${INVALID_STATUS_RECEIVED}: ${received}${status.details === '' ? '' : ` (grpc-message: ${status.details})`}`;
-  return {
-    code: StatusCode.UNKNOWN,
-    details,
-    metadata: status.metadata,
-    debugErrorString: details,
-    cause: status.cause,
-  };
-}
+import { attemptEnd, attemptStart, recordMessage } from './attempt-telemetry.js';
+import {
+  checkedStatus,
+  errorMessage,
+  NO_MESSAGE_RECEIVED,
+  statusError,
+  TOO_MANY_RESPONSES,
+  toBytes,
+} from './call-status.js';
+import { type Deferred, deferred } from './deferred.js';
+import { RequestWriter, SerializationFailure } from './request-writer.js';
+import type {
+  CallOwner,
+  CallTransport,
+  ClientCallInit,
+  TransportListener,
+  TransportStatus,
+} from './transport.js';
 
 /**
  * How many responses of a streaming call are taken from the transport ahead of the application
@@ -59,89 +37,11 @@ function checkedStatus(status: TransportStatus): TransportStatus {
  */
 export const READ_AHEAD = 16;
 
-enum Style {
-  Unknown = 0,
-  Iterator = 1,
-  ReaderWriter = 2,
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function toBytes(message: unknown): Uint8Array {
-  if (message instanceof Uint8Array) return message;
-  throw new TypeError(
-    `Without a request serializer, requests must be a Uint8Array (or Buffer), got ${message === null ? 'null' : typeof message}.`,
-  );
-}
-
-const SENT = 0;
-const RECEIVED = 1;
-
-/** Runs an end listener; one that throws is logged. */
-function reportEnd(
-  listener: (code: StatusCode, details: string) => void,
-  code: StatusCode,
-  details: string,
-): void {
-  try {
-    listener(code, details);
-  } catch (error) {
-    reportCallbackError(TELEMETRY_FAILED, error);
-  }
-}
-
-/** What a serializer threw (the call has ended INTERNAL). */
-class SerializationFailure {
-  constructor(readonly error: unknown) {}
-}
-
 // Unary requests need no write acknowledgement: the status tells the outcome.
 function ignoreWriteResult(): void {}
 
 function toIteratorResult<T>(message: T | EOF): IteratorResult<T> {
   return message === EOF ? { done: true, value: undefined } : { done: false, value: message as T };
-}
-
-/** What a call reports to its owner (the channel) when it ends. */
-export interface CallOwner {
-  callDone(call: Call): void;
-}
-
-/** The construction parameters every call kind shares. */
-export interface ClientCallInit<TRequest, TResponse> {
-  transport: CallTransport;
-  /** The method path, named when a done callback throws. */
-  method?: string | undefined;
-  serializer?: Serializer<TRequest> | null | undefined;
-  deserializer?: Deserializer<TResponse> | null | undefined;
-  /** Milliseconds since the epoch; `Infinity` (or undefined) for no deadline. */
-  deadline?: number | undefined;
-  signal?: AbortSignal | undefined;
-  owner?: CallOwner | undefined;
-  /** The clock `timeRemaining()` reads (default: the system clock). */
-  clock?: Clock | undefined;
-  /** Records this RPC as an attempt (metrics, traces); undefined when no telemetry is set or registered. */
-  telemetry?: ClientAttemptTelemetry | undefined;
-  /** Records the call, when this RPC is the whole call (not an attempt of an interceptor chain's call). */
-  callTelemetry?: ClientCallTelemetry | undefined;
 }
 
 /**
@@ -168,11 +68,10 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #statusWaiter: Deferred<TransportStatus> | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
   #doneCallbacks: ((call: any) => void)[] | undefined;
-  #endListeners: ((code: StatusCode, details: string) => void)[] | undefined;
+  #endListeners: EndListener[] | undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
   #connectionWaiter: Deferred<void> | undefined;
-  #streamingRequests = false;
   // Flow control on reads: #pulling while a transport read is outstanding; #drain once the status
   // is awaited (every response is then taken as it comes).
   #pulling = false;
@@ -186,18 +85,11 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #outcomeWaiter: Deferred<TResponse> | undefined;
   #messages: TResponse[] | undefined;
   #readWaiters: Deferred<TResponse | EOF>[] | undefined;
-  #responseStyle = Style.Unknown;
+  #responseStyle: 'read' | 'iterate' | undefined;
   #iterator: AsyncIterator<TResponse> | undefined;
 
-  // Request side.
-  #halfClosed = false;
-  #requestStyle = Style.Unknown;
-  #pendingWrites: Deferred<void>[] | undefined;
-  // The transport takes one message at a time (grpc-js's call keeps a single pending slot):
-  // writes made while one is in flight wait here, and a half-close waits for them.
-  #sending = false;
-  #sendQueue: { bytes: Uint8Array; request: TRequest; waiter: Deferred<void> }[] | undefined;
-  #halfClosePending = false;
+  // Request side of the stream-request kinds.
+  #writer: RequestWriter<TRequest> | undefined;
 
   constructor(init: ClientCallInit<TRequest, TResponse>, unaryResponse: boolean) {
     this.transport = init.transport;
@@ -223,15 +115,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   /** Starts the RPC on the transport with `metadata` (and what the telemetry adds to it). */
   protected startTransport(metadata: Metadata): void {
     const telemetry = this.#telemetry;
-    let sent = metadata;
-    if (telemetry !== undefined) {
-      try {
-        sent = telemetry.onAttemptStart(metadata);
-      } catch (error) {
-        reportCallbackError(TELEMETRY_FAILED, error);
-      }
-    }
-    this.transport.start(sent, this);
+    this.transport.start(telemetry === undefined ? metadata : attemptStart(telemetry, metadata), this);
   }
 
   /** Cancels at once when the call was made with an already aborted signal. */
@@ -267,18 +151,8 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     return true;
   }
 
-  /** Tells the attempt's recorder a message's size; a recorder that throws is logged. */
-  #record(direction: typeof SENT | typeof RECEIVED, bytes: number): void {
-    try {
-      if (direction === SENT) this.#telemetry!.onSent(bytes);
-      else this.#telemetry!.onReceived(bytes);
-    } catch (error) {
-      reportCallbackError(TELEMETRY_FAILED, error);
-    }
-  }
-
   /** @internal The end of the call, for the interceptor chain above it (see `CALL_END`). */
-  [CALL_END](listener: (code: StatusCode, details: string) => void): void {
+  [CALL_END](listener: EndListener): void {
     const status = this.#status;
     if (status !== undefined) reportEnd(listener, status.code, status.details);
     else (this.#endListeners ??= []).push(listener);
@@ -328,7 +202,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
       // A stream-request call is connected once it started on a ready connection, as Python's
       // (which waits for its initial metadata to be sent): the server may answer only after the
       // first request, which the caller writes after this resolves.
-      if (this.#streamingRequests && this.transport.whenStarted !== undefined) {
+      if (this.#writer !== undefined && this.transport.whenStarted !== undefined) {
         this.transport.whenStarted(() => {
           if (this.#connectionWaiter !== waiter) return;
           this.#connectionWaiter = undefined;
@@ -387,22 +261,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   /** The error awaiting or reading this call raises (cached: always the same object). */
   #failure(): Error {
     if (this.#error !== undefined) return this.#error;
-    const status = this.#status!;
-    if (this.#locallyCancelled) {
-      this.#error = new CancelledError(
-        status.details,
-        status.cause === undefined ? undefined : { cause: status.cause },
-      );
-    } else {
-      this.#error = new AioRpcError(
-        status.code,
-        this.#initialMetadata,
-        status.metadata,
-        status.details,
-        status.debugErrorString,
-        status.cause === undefined ? undefined : { cause: status.cause },
-      );
-    }
+    this.#error = statusError(this.#status!, this.#initialMetadata, this.#locallyCancelled);
     return this.#error;
   }
 
@@ -425,7 +284,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   onTransportMessage(bytes: Uint8Array, decoded?: { readonly value: unknown }): void {
     if (this.#status !== undefined) return;
-    if (this.#telemetry !== undefined) this.#record(RECEIVED, bytes.byteLength);
+    if (this.#telemetry !== undefined) recordMessage(this.#telemetry, false, bytes.byteLength);
     let message: TResponse;
     try {
       if (decoded !== undefined) message = decoded.value as TResponse;
@@ -473,20 +332,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   #finish(status: TransportStatus): void {
     this.#status = status;
     if (this.#telemetry !== undefined) {
-      // A telemetry that throws must not leave the call unsettled (nor its call unended).
-      try {
-        this.#telemetry.onAttemptEnd(status.code, status.details);
-      } catch (error) {
-        reportCallbackError(TELEMETRY_FAILED, error);
-      }
-      const call = this.#callTelemetry;
-      if (call !== undefined) {
-        try {
-          call.onCallEnd(status.code, status.details);
-        } catch (error) {
-          reportCallbackError(TELEMETRY_FAILED, error);
-        }
-      }
+      attemptEnd(this.#telemetry, this.#callTelemetry, status.code, status.details);
     }
     const endListeners = this.#endListeners;
     if (endListeners !== undefined) {
@@ -528,15 +374,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
         else reader.reject(this.#failure());
       }
     }
-    this.#sendQueue = undefined;
-    const writes = this.#pendingWrites;
-    if (writes !== undefined && writes.length > 0) {
-      this.#pendingWrites = undefined;
-      for (const write of writes) {
-        if (ok) write.resolve();
-        else write.reject(this.#failure());
-      }
-    }
+    this.#writer?.finish(status);
     const owner = this.#owner;
     if (owner !== undefined) {
       this.#owner = undefined;
@@ -570,8 +408,8 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   /** `read()`: the next response or EOF. */
   protected readResponse(): Promise<TResponse | EOF> {
-    if (this.#responseStyle === Style.Iterator) return Promise.reject(new UsageError(API_STYLES_MIXED));
-    this.#responseStyle = Style.ReaderWriter;
+    if (this.#responseStyle === 'iterate') return Promise.reject(new UsageError(API_STYLES_MIXED));
+    this.#responseStyle = 'read';
     return this.#nextResponse();
   }
 
@@ -593,8 +431,8 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   /** `[Symbol.asyncIterator]()`: one shared iterator; breaking out early cancels the RPC. */
   protected responseIterator(): AsyncIterator<TResponse> {
-    if (this.#responseStyle === Style.ReaderWriter) throw new UsageError(API_STYLES_MIXED);
-    this.#responseStyle = Style.Iterator;
+    if (this.#responseStyle === 'read') throw new UsageError(API_STYLES_MIXED);
+    this.#responseStyle = 'iterate';
     if (this.#iterator !== undefined) return this.#iterator;
     // One promise step per response (no async wrapper around #nextResponse's promise).
     const next = (): Promise<IteratorResult<TResponse>> => this.#nextResponse().then(toIteratorResult);
@@ -612,7 +450,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   protected sendUnaryRequest(request: TRequest): void {
     const bytes = this.#serialize(request);
     if (bytes instanceof SerializationFailure) return;
-    if (this.#telemetry !== undefined) this.#record(SENT, bytes.byteLength);
+    if (this.#telemetry !== undefined) recordMessage(this.#telemetry, true, bytes.byteLength);
     this.transport.sendMessage(bytes, ignoreWriteResult, request);
     this.transport.halfClose();
     this.#pull();
@@ -634,97 +472,29 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
 
   /** `write()` of the reader/writer style. */
   protected writeRequest(request: TRequest): Promise<void> {
-    if (this.#requestStyle === Style.Iterator) return Promise.reject(new UsageError(API_STYLES_MIXED));
-    this.#requestStyle = Style.ReaderWriter;
-    return this.#write(request);
-  }
-
-  #write(request: TRequest): Promise<void> {
-    if (this.#status !== undefined) return Promise.reject(new InvalidStateError(RPC_ALREADY_FINISHED));
-    if (this.#halfClosed) return Promise.reject(new InvalidStateError(HALF_CLOSED));
-    const bytes = this.#serialize(request);
-    if (bytes instanceof SerializationFailure) return Promise.reject(bytes.error);
-    const waiter = deferred<void>();
-    (this.#pendingWrites ??= []).push(waiter);
-    if (this.#sending) (this.#sendQueue ??= []).push({ bytes, request, waiter });
-    else this.#send(bytes, request, waiter);
-    return waiter.promise;
-  }
-
-  #send(bytes: Uint8Array, request: TRequest, waiter: Deferred<void>): void {
-    this.#sending = true;
-    if (this.#telemetry !== undefined) this.#record(SENT, bytes.byteLength);
-    this.transport.sendMessage(
-      bytes,
-      (error) => {
-        this.#sending = false;
-        const pending = this.#pendingWrites;
-        // Writes go out in the order they were made, so the one completing is the oldest pending
-        // (no search: un-awaited bulk writes would make that quadratic). Not pending any more: the
-        // status arrived first and settled it.
-        if (pending !== undefined && pending[0] === waiter) {
-          pending.shift();
-          if (error == null) {
-            waiter.resolve();
-          } else if (this.#status !== undefined) {
-            if (this.#status.code === StatusCode.OK) waiter.resolve();
-            else waiter.reject(this.#failure());
-          } else {
-            waiter.reject(error);
-          }
-        }
-        if (this.#status !== undefined) return;
-        const next = this.#sendQueue?.shift();
-        if (next !== undefined) this.#send(next.bytes, next.request, next.waiter);
-        else if (this.#halfClosePending) {
-          this.#halfClosePending = false;
-          this.transport.halfClose();
-        }
-      },
-      request,
-    );
+    return this.#writer!.write(request);
   }
 
   /** `doneWriting()` of the reader/writer style. */
   protected doneWritingRequests(): Promise<void> {
-    if (this.#requestStyle === Style.Iterator) return Promise.reject(new UsageError(API_STYLES_MIXED));
-    this.#requestStyle = Style.ReaderWriter;
-    this.#halfClose();
-    return Promise.resolve();
+    return this.#writer!.doneWriting();
   }
 
-  #halfClose(): void {
-    if (this.#halfClosed || this.#status !== undefined) return;
-    this.#halfClosed = true;
-    // Writes still waiting for the transport go first.
-    if (this.#sending) this.#halfClosePending = true;
-    else this.transport.halfClose();
-  }
-
-  /** Starts the response side of a request-streaming call. */
+  /** Starts the response side of a request-streaming call, and its request side. */
   protected startStreaming(requests: RequestIterable<TRequest> | null | undefined): void {
-    this.#streamingRequests = true;
     this.#pull();
-    if (requests == null) return;
-    this.#requestStyle = Style.Iterator;
-    void this.#consume(requests);
-  }
-
-  async #consume(requests: RequestIterable<TRequest>): Promise<void> {
-    try {
-      for await (const request of requests) {
-        if (this.#status !== undefined) return;
-        try {
-          await this.#write(request);
-        } catch {
-          // The RPC ended (its outcome reports why): stop consuming quietly, as Python does.
-          return;
-        }
-      }
-      this.#halfClose();
-    } catch (error) {
-      // A request iterable that throws cancels the RPC; the error is the CancelledError's cause.
-      this.cancelWith(LOCALLY_CANCELLED, error);
-    }
+    this.#writer = new RequestWriter<TRequest>(
+      {
+        transport: this.transport,
+        serialize: (request) => this.#serialize(request),
+        sent: (bytes) => {
+          if (this.#telemetry !== undefined) recordMessage(this.#telemetry, true, bytes);
+        },
+        status: () => this.#status,
+        failure: () => this.#failure(),
+        cancel: (cause) => this.cancelWith(LOCALLY_CANCELLED, cause),
+      },
+      requests,
+    );
   }
 }

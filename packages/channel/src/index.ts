@@ -1,5 +1,6 @@
 // @grpc-aio/channel: the grpc.aio client on @grpc/grpc-js.
 
+export { NO_MESSAGE_RECEIVED, TOO_MANY_RESPONSES } from './call-status.js';
 export type {
   StreamStreamCallable,
   StreamUnaryCallable,
@@ -8,7 +9,6 @@ export type {
   WaitOptions,
 } from './channel.js';
 export { ClientChannel, INVALID_GRACE, INVALID_TIMEOUT, insecureChannel, secureChannel } from './channel.js';
-export { NO_MESSAGE_RECEIVED, TOO_MANY_RESPONSES } from './client-call.js';
 export type { AuthMetadataContext, AuthMetadataPlugin, AuthMetadataPluginCallback } from './credentials.js';
 export {
   accessTokenCallCredentials,

@@ -2,6 +2,7 @@
 // grpc-aio packages (the testing package's fake channel drives these same classes).
 // This entry point is not for applications and does not follow semantic versioning.
 
+export { INVALID_STATUS_RECEIVED } from './call-status.js';
 export {
   StreamStreamCallImpl,
   StreamUnaryCallImpl,
@@ -11,12 +12,18 @@ export {
 } from './calls.js';
 export type { WaitOptions } from './channel.js';
 export { ClientChannel } from './channel.js';
-export type { CallOwner, ClientCallInit } from './client-call.js';
-export { ClientCall, INVALID_STATUS_RECEIVED, READ_AHEAD } from './client-call.js';
+export { ClientCall, READ_AHEAD } from './client-call.js';
 export { grpcJsCallCredentials, grpcJsChannelCredentials } from './credentials.js';
 export {
   GrpcJsChannelTransport,
   RESPONSE_HANDLING_FAILED,
   UNDECOMPRESSIBLE_MESSAGE,
 } from './grpc-js-transport.js';
-export type { CallTransport, ChannelTransport, TransportListener, TransportStatus } from './transport.js';
+export type {
+  CallOwner,
+  CallTransport,
+  ChannelTransport,
+  ClientCallInit,
+  TransportListener,
+  TransportStatus,
+} from './transport.js';

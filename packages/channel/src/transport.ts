@@ -1,4 +1,15 @@
-import type { CallKind, CallOptions, ChannelConnectivity, Clock, StatusCode } from '@grpc-aio/core';
+import type {
+  Call,
+  CallKind,
+  CallOptions,
+  ChannelConnectivity,
+  ClientAttemptTelemetry,
+  ClientCallTelemetry,
+  Clock,
+  Deserializer,
+  Serializer,
+  StatusCode,
+} from '@grpc-aio/core';
 import type { Metadata } from '@grpc-aio/metadata';
 
 /** The final status of one RPC, as a transport reports it. */
@@ -87,4 +98,28 @@ export interface ChannelTransport {
    * its fake time).
    */
   readonly clock?: Clock | undefined;
+}
+
+/** What a call reports to its owner (the channel) when it ends. */
+export interface CallOwner {
+  callDone(call: Call): void;
+}
+
+/** The construction parameters every call kind shares. */
+export interface ClientCallInit<TRequest, TResponse> {
+  transport: CallTransport;
+  /** The method path, named when a done callback throws. */
+  method?: string | undefined;
+  serializer?: Serializer<TRequest> | null | undefined;
+  deserializer?: Deserializer<TResponse> | null | undefined;
+  /** Milliseconds since the epoch; `Infinity` (or undefined) for no deadline. */
+  deadline?: number | undefined;
+  signal?: AbortSignal | undefined;
+  owner?: CallOwner | undefined;
+  /** The clock `timeRemaining()` reads (default: the system clock). */
+  clock?: Clock | undefined;
+  /** Records this RPC as an attempt (metrics, traces); undefined when no telemetry is set or registered. */
+  telemetry?: ClientAttemptTelemetry | undefined;
+  /** Records the call, when this RPC is the whole call (not an attempt of an interceptor chain's call). */
+  callTelemetry?: ClientCallTelemetry | undefined;
 }

@@ -1,3 +1,4 @@
+import type { StatusCode } from '@grpc-aio/core';
 /** What is logged when a telemetry recorder (a user's plugin) throws; the call goes on. */
 export const TELEMETRY_FAILED = 'grpc-aio: a telemetry recorder failed';
 
@@ -39,4 +40,16 @@ export function runDoneCallbacks<T>(
     }
   }
   return true;
+}
+
+/** What a call's end listener (`CALL_END`) is told: the final code and details. */
+export type EndListener = (code: StatusCode, details: string) => void;
+
+/** Tells an end listener how the call ended; one that throws is logged ({@link TELEMETRY_FAILED}). */
+export function reportEnd(listener: EndListener, code: StatusCode, details: string): void {
+  try {
+    listener(code, details);
+  } catch (error) {
+    reportCallbackError(TELEMETRY_FAILED, error);
+  }
 }

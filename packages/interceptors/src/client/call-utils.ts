@@ -2,7 +2,7 @@ import type { Call } from '@grpc-aio/core';
 import { StatusCode } from '@grpc-aio/core';
 import { CALL_END, reportsEnd } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
-import { reportCallbackError, TELEMETRY_FAILED } from '@grpc-aio/errors/internal';
+import { type EndListener, reportCallbackError, reportEnd } from '@grpc-aio/errors/internal';
 import { CLIENT_INTERCEPTOR_FAILED } from './messages.js';
 
 /**
@@ -82,22 +82,13 @@ export function isSynthetic(call: Call): boolean {
   return (call as unknown as Record<symbol, unknown>)[SYNTHETIC] === true;
 }
 
-/** What a call's end listener is told. */
-export type EndListener = (code: StatusCode, details: string) => void;
-
 /**
  * Tells `listener` how `call` ended: at once through its `CALL_END` hook (the calls of the grpc-aio
  * packages), else once a done callback of the call has read its code and details (another
  * implementation of the Call contract). A listener that throws is logged.
  */
 export function onCallEnd(call: Call, listener: EndListener): void {
-  const guarded: EndListener = (code, details) => {
-    try {
-      listener(code, details);
-    } catch (error) {
-      reportCallbackError(TELEMETRY_FAILED, error);
-    }
-  };
+  const guarded: EndListener = (code, details) => reportEnd(listener, code, details);
   if (reportsEnd(call)) {
     call[CALL_END](guarded);
     return;

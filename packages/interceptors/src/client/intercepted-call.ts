@@ -10,9 +10,9 @@ import {
 } from '@grpc-aio/core';
 import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
-import { runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
+import { type EndListener, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import type { Metadata } from '@grpc-aio/metadata';
-import { type EndListener, isCallLike, isSynthetic, onCallEnd } from './call-utils.js';
+import { isCallLike, isSynthetic, onCallEnd } from './call-utils.js';
 import type { ClientCallDetails } from './client-call-details.js';
 import { type InterceptorChain, isStreamRequest, Level, type PendingLevel } from './level.js';
 import { SettledCall } from './settled-call.js';

@@ -2,17 +2,9 @@ import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError } from '@grpc-aio/errors';
-import { runDoneCallbacks } from '@grpc-aio/errors/internal';
+import { type EndListener, runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import {
-  type CallError,
-  type EndListener,
-  errorCode,
-  errorDetails,
-  onCallEnd,
-  SYNTHETIC,
-  toCallError,
-} from './call-utils.js';
+import { type CallError, errorCode, errorDetails, onCallEnd, SYNTHETIC, toCallError } from './call-utils.js';
 
 type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
 

@@ -46,7 +46,7 @@ interface ProducedCall {
   settled?: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 }
 
-export const isUnaryResponse = (kind: CallKind): boolean => kind === 'unaryUnary' || kind === 'streamUnary';
+const isUnaryResponse = (kind: CallKind): boolean => kind === 'unaryUnary' || kind === 'streamUnary';
 export const isStreamRequest = (kind: CallKind): boolean => kind === 'streamUnary' || kind === 'streamStream';
 
 function describe(value: unknown): string {

@@ -2,9 +2,9 @@ import type { Call } from '@grpc-aio/core';
 import { EOF, StatusCode } from '@grpc-aio/core';
 import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, InvalidStateError, RPC_ALREADY_FINISHED } from '@grpc-aio/errors';
-import { runDoneCallbacks } from '@grpc-aio/errors/internal';
+import { type EndListener, runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, type EndListener, errorCode, errorDetails, SYNTHETIC } from './call-utils.js';
+import { type CallError, errorCode, errorDetails, SYNTHETIC } from './call-utils.js';
 
 /** The outcome of a call: a response, or the error awaiting it rejects with. */
 type Outcome<TResponse = unknown> =
