@@ -38,6 +38,17 @@ export abstract class UnaryResponseCall<TRequest, TResponse> extends ClientCall<
   }
 }
 
+/** The streaming-response calls (unary-stream, stream-stream): `for await` or `read()` the responses. */
+abstract class StreamResponseCall<TRequest, TResponse> extends ClientCall<TRequest, TResponse> {
+  read(): Promise<TResponse | EOF> {
+    return this.readResponse();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TResponse> {
+    return this.responseIterator();
+  }
+}
+
 /**
  * A unary-unary call (Python's `aio.UnaryUnaryCall`): `await call` gives the response.
  * Construct it through a channel's multi-callable, or (testing) over any `CallTransport`.
@@ -49,31 +60,19 @@ export class UnaryUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
   /** Creates the call and starts the RPC: sends `metadata` and `request`, then half-closes. */
   constructor(init: ClientCallInit<TRequest, TResponse>, metadata: Metadata, request: TRequest) {
     super(init, true);
-    this.startTransport(metadata);
-    this.sendUnaryRequest(request);
-    this.checkAborted();
+    this.start(metadata, request, false);
   }
 }
 
 /** A unary-stream call (Python's `aio.UnaryStreamCall`): `for await` or `read()` the responses. */
 export class UnaryStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
-  extends ClientCall<TRequest, TResponse>
+  extends StreamResponseCall<TRequest, TResponse>
   implements UnaryStreamCall<TRequest, TResponse>
 {
   /** Creates the call and starts the RPC: sends `metadata` and `request`, then half-closes. */
   constructor(init: ClientCallInit<TRequest, TResponse>, metadata: Metadata, request: TRequest) {
     super(init, false);
-    this.startTransport(metadata);
-    this.sendUnaryRequest(request);
-    this.checkAborted();
-  }
-
-  read(): Promise<TResponse | EOF> {
-    return this.readResponse();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<TResponse> {
-    return this.responseIterator();
+    this.start(metadata, request, false);
   }
 }
 
@@ -89,9 +88,7 @@ export class StreamUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
     requests?: RequestIterable<TRequest> | null,
   ) {
     super(init, true);
-    this.startTransport(metadata);
-    this.startStreaming(requests);
-    this.checkAborted();
+    this.start(metadata, requests, true);
   }
 
   write(request: TRequest): Promise<void> {
@@ -105,7 +102,7 @@ export class StreamUnaryCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
 
 /** A stream-stream call (Python's `aio.StreamStreamCall`). */
 export class StreamStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
-  extends ClientCall<TRequest, TResponse>
+  extends StreamResponseCall<TRequest, TResponse>
   implements StreamStreamCall<TRequest, TResponse>
 {
   /** Creates the call and starts the RPC; with `requests` the call consumes them in the background. */
@@ -115,13 +112,7 @@ export class StreamStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
     requests?: RequestIterable<TRequest> | null,
   ) {
     super(init, false);
-    this.startTransport(metadata);
-    this.startStreaming(requests);
-    this.checkAborted();
-  }
-
-  read(): Promise<TResponse | EOF> {
-    return this.readResponse();
+    this.start(metadata, requests, true);
   }
 
   write(request: TRequest): Promise<void> {
@@ -130,9 +121,5 @@ export class StreamStreamCallImpl<TRequest = Uint8Array, TResponse = Uint8Array>
 
   doneWriting(): Promise<void> {
     return this.doneWritingRequests();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<TResponse> {
-    return this.responseIterator();
   }
 }

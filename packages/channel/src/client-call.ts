@@ -8,7 +8,7 @@ import type {
   Serializer,
 } from '@grpc-aio/core';
 import { EOF, StatusCode, systemClock } from '@grpc-aio/core';
-import { CALL_END } from '@grpc-aio/core/internal';
+import { CALL_END, type Deferred, deferred } from '@grpc-aio/core/internal';
 import { API_STYLES_MIXED, LOCALLY_CANCELLED, UsageError } from '@grpc-aio/errors';
 import { type EndListener, reportEnd, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
@@ -21,7 +21,6 @@ import {
   TOO_MANY_RESPONSES,
   toBytes,
 } from './call-status.js';
-import { type Deferred, deferred } from './deferred.js';
 import { RequestWriter, SerializationFailure } from './request-writer.js';
 import type {
   CallOwner,
@@ -105,21 +104,21 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
     const signal = init.signal;
     if (signal !== undefined) {
       this.#signal = signal;
-      this.#onAbort = () => {
-        this.cancel();
-      };
+      this.#onAbort = () => this.cancel();
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
   }
 
-  /** Starts the RPC on the transport with `metadata` (and what the telemetry adds to it). */
-  protected startTransport(metadata: Metadata): void {
+  /**
+   * Starts the RPC: sends `metadata` (and what the telemetry adds to it), then the request and the
+   * half-close (`streaming` false), or starts the request side (`streaming`: `request` is the
+   * optional request iterable). Cancels at once when the call's signal is already aborted.
+   */
+  protected start(metadata: Metadata, request: unknown, streaming: boolean): void {
     const telemetry = this.#telemetry;
     this.transport.start(telemetry === undefined ? metadata : attemptStart(telemetry, metadata), this);
-  }
-
-  /** Cancels at once when the call was made with an already aborted signal. */
-  protected checkAborted(): void {
+    if (streaming) this.#startStreaming(request as RequestIterable<TRequest> | null | undefined);
+    else this.#sendUnaryRequest(request as TRequest);
     if (this.#signal?.aborted) this.cancel();
   }
 
@@ -447,7 +446,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   // ---- Streaming request ------------------------------------------------------------------
 
   /** Sends the one request of a unary-request call. */
-  protected sendUnaryRequest(request: TRequest): void {
+  #sendUnaryRequest(request: TRequest): void {
     const bytes = this.#serialize(request);
     if (bytes instanceof SerializationFailure) return;
     if (this.#telemetry !== undefined) recordMessage(this.#telemetry, true, bytes.byteLength);
@@ -481,7 +480,7 @@ export abstract class ClientCall<TRequest, TResponse> implements Call, Transport
   }
 
   /** Starts the response side of a request-streaming call, and its request side. */
-  protected startStreaming(requests: RequestIterable<TRequest> | null | undefined): void {
+  #startStreaming(requests: RequestIterable<TRequest> | null | undefined): void {
     this.#pull();
     this.#writer = new RequestWriter<TRequest>(
       {

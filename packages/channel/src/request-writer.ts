@@ -1,4 +1,5 @@
 import { StatusCode } from '@grpc-aio/core';
+import { type Deferred, deferred } from '@grpc-aio/core/internal';
 import {
   API_STYLES_MIXED,
   HALF_CLOSED,
@@ -6,7 +7,6 @@ import {
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
-import { type Deferred, deferred } from './deferred.js';
 import type { CallTransport, TransportStatus } from './transport.js';
 
 /** What a serializer threw (the call has ended INTERNAL). */

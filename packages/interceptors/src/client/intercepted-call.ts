@@ -261,11 +261,6 @@ export abstract class InterceptedCall implements Call {
     return (this.#pendingOutcome() as Promise<TResponse>).then(onfulfilled, onrejected);
   }
 
-  /** `finally()` for the unary-response kinds. */
-  protected finallyResponse<TResponse>(onfinally?: (() => void) | null): Promise<TResponse> {
-    return this.thenResponse<TResponse, TResponse, never>().finally(onfinally);
-  }
-
   /** `read()` for the streaming-response kinds. */
   protected async readResponse(): Promise<unknown> {
     if (this.#readStyle === 'iterate') throw new UsageError(API_STYLES_MIXED);
@@ -300,14 +295,8 @@ export abstract class InterceptedCall implements Call {
   }
 }
 
-/**
- * A unary-unary call running through interceptors (Python's `aio.InterceptedUnaryUnaryCall`).
- * `await call` gives the response of the final call.
- */
-export class InterceptedUnaryUnaryCall<TRequest = unknown, TResponse = unknown>
-  extends InterceptedCall
-  implements UnaryUnaryCall<TRequest, TResponse>
-{
+/** The unary-response kinds: `await call` gives the final call's response (or its error). */
+abstract class InterceptedUnaryResponseCall<TResponse> extends InterceptedCall {
   // biome-ignore lint/suspicious/noThenProperty: a unary call is awaitable by contract
   then<TResult1 = TResponse, TResult2 = never>(
     onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
@@ -327,18 +316,12 @@ export class InterceptedUnaryUnaryCall<TRequest = unknown, TResponse = unknown>
 
   /** Same as `Promise.prototype.finally` on the response. */
   finally(onfinally?: (() => void) | null): Promise<TResponse> {
-    return this.finallyResponse(onfinally);
+    return this.thenResponse<TResponse, TResponse, never>().finally(onfinally);
   }
 }
 
-/**
- * A unary-stream call running through interceptors: read it with `for await` or `read()` (EOF at
- * the end), not both (UsageError).
- */
-export class InterceptedUnaryStreamCall<TRequest = unknown, TResponse = unknown>
-  extends InterceptedCall
-  implements UnaryStreamCall<TRequest, TResponse>
-{
+/** The streaming-response kinds: `for await` or `read()` (EOF at the end), not both (UsageError). */
+abstract class InterceptedStreamResponseCall<TResponse> extends InterceptedCall {
   read(): Promise<TResponse | EOF> {
     return this.readResponse() as Promise<TResponse | EOF>;
   }
@@ -348,34 +331,29 @@ export class InterceptedUnaryStreamCall<TRequest = unknown, TResponse = unknown>
 }
 
 /**
+ * A unary-unary call running through interceptors (Python's `aio.InterceptedUnaryUnaryCall`).
+ * `await call` gives the response of the final call.
+ */
+export class InterceptedUnaryUnaryCall<TRequest = unknown, TResponse = unknown>
+  extends InterceptedUnaryResponseCall<TResponse>
+  implements UnaryUnaryCall<TRequest, TResponse> {}
+
+/**
+ * A unary-stream call running through interceptors: read it with `for await` or `read()` (EOF at
+ * the end), not both (UsageError).
+ */
+export class InterceptedUnaryStreamCall<TRequest = unknown, TResponse = unknown>
+  extends InterceptedStreamResponseCall<TResponse>
+  implements UnaryStreamCall<TRequest, TResponse> {}
+
+/**
  * A stream-unary call running through interceptors. Made without a request iterable, it takes
  * `write()`/`doneWriting()`, which feed the request iterable passed down the chain.
  */
 export class InterceptedStreamUnaryCall<TRequest = unknown, TResponse = unknown>
-  extends InterceptedCall
+  extends InterceptedUnaryResponseCall<TResponse>
   implements StreamUnaryCall<TRequest, TResponse>
 {
-  // biome-ignore lint/suspicious/noThenProperty: a unary call is awaitable by contract
-  then<TResult1 = TResponse, TResult2 = never>(
-    onfulfilled?: ((value: TResponse) => TResult1 | PromiseLike<TResult1>) | null,
-    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
-    onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
-  ): Promise<TResult1 | TResult2> {
-    return this.thenResponse(onfulfilled, onrejected);
-  }
-
-  /** Same as `Promise.prototype.catch` on the response (as on the channel's calls). */
-  catch<TResult = never>(
-    // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
-    onrejected?: ((reason: any) => TResult | PromiseLike<TResult>) | null,
-  ): Promise<TResponse | TResult> {
-    return this.thenResponse(undefined, onrejected);
-  }
-
-  /** Same as `Promise.prototype.finally` on the response. */
-  finally(onfinally?: (() => void) | null): Promise<TResponse> {
-    return this.finallyResponse(onfinally);
-  }
   write(request: TRequest): Promise<void> {
     return this.writeRequest(request);
   }
@@ -386,15 +364,9 @@ export class InterceptedStreamUnaryCall<TRequest = unknown, TResponse = unknown>
 
 /** A stream-stream call running through interceptors: write-style or iterable requests, reads as for unary-stream. */
 export class InterceptedStreamStreamCall<TRequest = unknown, TResponse = unknown>
-  extends InterceptedCall
+  extends InterceptedStreamResponseCall<TResponse>
   implements StreamStreamCall<TRequest, TResponse>
 {
-  read(): Promise<TResponse | EOF> {
-    return this.readResponse() as Promise<TResponse | EOF>;
-  }
-  [Symbol.asyncIterator](): AsyncIterator<TResponse> {
-    return this.iterateResponses() as AsyncIterator<TResponse>;
-  }
   write(request: TRequest): Promise<void> {
     return this.writeRequest(request);
   }

@@ -5,6 +5,7 @@ export interface Deferred<T> {
   reject: (error: unknown) => void;
 }
 
+/** A fresh {@link Deferred} (its rejection is the caller's to handle). */
 export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
