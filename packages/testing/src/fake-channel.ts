@@ -61,12 +61,7 @@ export class FakeChannel extends ClientChannel {
     method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
   ): Promise<TakenUnaryRequest<TRequest, UnaryUnaryChannelRpc<TResponse>>> {
-    const rpc = await this.#fake.take(methodPath(method), 'unaryUnary', options);
-    return {
-      invocationMetadata: rpc.invocationMetadata,
-      request: (await unaryRequest(rpc)) as TRequest,
-      rpc: rpc as never,
-    };
+    return (await takeUnary(this.#fake, method, 'unaryUnary', options)) as never;
   }
 
   /** The next unary-stream call to `method`, with its metadata and request. */
@@ -75,12 +70,7 @@ export class FakeChannel extends ClientChannel {
     method: MethodRef<TRequest, TResponse>,
     options?: TakeOptions,
   ): Promise<TakenUnaryRequest<TRequest, UnaryStreamChannelRpc<TResponse>>> {
-    const rpc = await this.#fake.take(methodPath(method), 'unaryStream', options);
-    return {
-      invocationMetadata: rpc.invocationMetadata,
-      request: (await unaryRequest(rpc)) as TRequest,
-      rpc: rpc as never,
-    };
+    return (await takeUnary(this.#fake, method, 'unaryStream', options)) as never;
   }
 
   /** The next stream-unary call to `method`; take its requests with `rpc.takeRequest()`. */
@@ -119,10 +109,17 @@ export class FakeChannel extends ClientChannel {
   }
 }
 
-async function unaryRequest(rpc: FakeRpc): Promise<unknown> {
+/** The next unary-request call of `kind` to `method`, with its request. */
+async function takeUnary<TRequest, TResponse>(
+  fake: FakeChannelTransport,
+  method: MethodRef<TRequest, TResponse>,
+  kind: 'unaryUnary' | 'unaryStream',
+  options: TakeOptions | undefined,
+): Promise<TakenUnaryRequest<unknown, FakeRpc>> {
+  const rpc = await fake.take(methodPath(method), kind, options);
   const request = await rpc.nextRequest();
   if (request === EOF) throw new Error(`The call to ${rpc.method} sent no request.`);
-  return request;
+  return { invocationMetadata: rpc.invocationMetadata, request, rpc };
 }
 
 /**

@@ -103,6 +103,17 @@ export function wrapHandler(
 ): RpcMethodHandler | null | undefined {
   if (handler == null) return handler;
   const h = handler;
+  // The behaviour (or a hook) threw `error`: onError may replace it; onFinish is told the final one.
+  const fail = async (error: unknown, hooked: ServicerContext): Promise<never> => {
+    try {
+      await hooks.onError?.(error, hooked);
+    } catch (replacement) {
+      await hooks.onFinish?.(hooked, replacement);
+      throw replacement;
+    }
+    await hooks.onFinish?.(hooked, error);
+    throw error;
+  };
   const run = async <R>(
     context: ServicerContext,
     body: (context: ServicerContext) => Promise<R>,
@@ -114,14 +125,7 @@ export function wrapHandler(
       await hooks.onFinish?.(hooked);
       return result;
     } catch (error) {
-      try {
-        await hooks.onError?.(error, hooked);
-      } catch (replacement) {
-        await hooks.onFinish?.(hooked, replacement);
-        throw replacement;
-      }
-      await hooks.onFinish?.(hooked, error);
-      throw error;
+      return await fail(error, hooked);
     }
   };
   const respond = async (response: unknown, context: ServicerContext) =>
@@ -148,14 +152,7 @@ export function wrapHandler(
         yield* stream((await body(hooked)).result, hooked);
       } catch (error) {
         failed = true;
-        try {
-          await hooks.onError?.(error, hooked);
-        } catch (replacement) {
-          await hooks.onFinish?.(hooked, replacement);
-          throw replacement;
-        }
-        await hooks.onFinish?.(hooked, error);
-        throw error;
+        await fail(error, hooked);
       }
       if (!failed) await hooks.onFinish?.(hooked);
     };
