@@ -1,4 +1,4 @@
-import type { Call } from '@grpc-aio/core';
+import type { Call, Clock } from '@grpc-aio/core';
 import { StatusCode } from '@grpc-aio/core';
 import { CALL_END, reportsEnd } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
@@ -74,12 +74,20 @@ export function toCallError(error: unknown): CallError {
   );
 }
 
-/** Marks the call objects the chain makes itself (not calls of the channel). */
-export const SYNTHETIC: unique symbol = Symbol('grpc-aio.syntheticCall');
+/** When a call's time runs out: milliseconds on the chain's clock. */
+export interface Deadline {
+  readonly clock: Clock;
+  readonly at: number;
+}
 
-/** True for a call object the chain made itself (a plain response, an error, an iterable). */
-export function isSynthetic(call: Call): boolean {
-  return (call as unknown as Record<symbol, unknown>)[SYNTHETIC] === true;
+/** The deadline `timeout` seconds from now on `clock`; undefined without a timeout. */
+export function deadlineIn(clock: Clock, timeout: number | undefined): Deadline | undefined {
+  return timeout === undefined ? undefined : { clock, at: clock.now() + timeout * 1000 };
+}
+
+/** Seconds left before `deadline` (never negative); undefined without one. */
+export function secondsLeft(deadline: Deadline | undefined): number | undefined {
+  return deadline === undefined ? undefined : Math.max(0, (deadline.at - deadline.clock.now()) / 1000);
 }
 
 /**

@@ -12,7 +12,7 @@ import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
 import { type EndListener, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import type { Metadata } from '@grpc-aio/metadata';
-import { isCallLike, isSynthetic, onCallEnd } from './call-utils.js';
+import { type Deadline, deadlineIn, isCallLike, onCallEnd, secondsLeft } from './call-utils.js';
 import type { ClientCallDetails } from './client-call-details.js';
 import { type InterceptorChain, isStreamRequest, Level, type PendingLevel } from './level.js';
 import { SettledCall } from './settled-call.js';
@@ -33,7 +33,7 @@ import { WriteQueue } from './write-queue.js';
 export abstract class InterceptedCall implements Call {
   readonly #level: Level;
   readonly #method: string;
-  readonly #deadline: number | undefined;
+  readonly #deadline: Deadline | undefined;
   #final: Call | undefined;
   #finalPromise: Promise<{ readonly call: Call }> | undefined;
   #resolveFinal: ((final: { readonly call: Call }) => void) | undefined;
@@ -61,7 +61,7 @@ export abstract class InterceptedCall implements Call {
     ran?: PendingLevel,
   ) {
     this.#method = details.method;
-    this.#deadline = details.timeout === undefined ? undefined : chain.clock.now() + details.timeout * 1000;
+    this.#deadline = deadlineIn(chain.clock, details.timeout);
     if (ran !== undefined) {
       const { level, pending } = ran;
       this.#level = level;
@@ -177,15 +177,14 @@ export abstract class InterceptedCall implements Call {
 
   /**
    * Seconds left before the deadline (never negative), undefined without one. While the chain runs,
-   * and when an interceptor answered by itself, it is counted from the timeout this call started
-   * with; once the chain has produced a real call, it is that call's (an interceptor may have
-   * changed the timeout). Python documents this method but raises NotImplementedError.
+   * it is counted from the timeout this call started with; afterwards it is the final call's: the
+   * RPC's (an interceptor may have changed the timeout), or, when an interceptor answered by
+   * itself, counted from the timeout that interceptor was called with. Python documents this method
+   * but raises NotImplementedError.
    */
   timeRemaining(): number | undefined {
     const final = this.#final;
-    if (final !== undefined && !isSynthetic(final)) return final.timeRemaining();
-    if (this.#deadline === undefined) return undefined;
-    return Math.max(0, (this.#deadline - this.#level.chain.clock.now()) / 1000);
+    return final !== undefined ? final.timeRemaining() : secondsLeft(this.#deadline);
   }
 
   /**
@@ -202,8 +201,7 @@ export abstract class InterceptedCall implements Call {
       return cancelled;
     }
     this.#level.abort();
-    for (const produced of this.#level.produced) produced.call.cancel();
-    this.#setFinal(new SettledCall({ ok: false, error: new CancelledError() }));
+    this.#setFinal(new SettledCall({ ok: false, error: new CancelledError() }, this.#deadline));
     return true;
   }
 
@@ -256,8 +254,12 @@ export abstract class InterceptedCall implements Call {
     // biome-ignore lint/suspicious/noExplicitAny: PromiseLike's own signature (lib.es5.d.ts): a rejection reason is any, so that `catch((error) => error.code())` type-checks as on a Promise
     onrejected?: ((reason: any) => TResult2 | PromiseLike<TResult2>) | null,
   ): Promise<TResult1 | TResult2> {
-    const final = this.#final as UnaryUnaryCall<unknown, TResponse> | undefined;
-    if (final !== undefined) return final.then(onfulfilled, onrejected) as Promise<TResult1 | TResult2>;
+    // Once a `then` went through the pending outcome, later ones do too: they settle in the order
+    // they were made (an async level above matches its answer against the first).
+    const final = this.#final as Partial<UnaryUnaryCall<unknown, TResponse>> | undefined;
+    if (this.#outcome === undefined && typeof final?.then === 'function') {
+      return final.then(onfulfilled, onrejected) as Promise<TResult1 | TResult2>;
+    }
     return (this.#pendingOutcome() as Promise<TResponse>).then(onfulfilled, onrejected);
   }
 

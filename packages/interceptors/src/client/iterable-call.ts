@@ -4,7 +4,15 @@ import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, CancelledError } from '@grpc-aio/errors';
 import { type EndListener, runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, errorCode, errorDetails, onCallEnd, SYNTHETIC, toCallError } from './call-utils.js';
+import {
+  type CallError,
+  type Deadline,
+  errorCode,
+  errorDetails,
+  onCallEnd,
+  secondsLeft,
+  toCallError,
+} from './call-utils.js';
 
 type Ending = { readonly ok: true } | { readonly ok: false; readonly error: CallError };
 
@@ -20,9 +28,9 @@ async function* fromIterable<T>(source: AsyncIterable<T> | Iterable<T>): AsyncGe
  * error otherwise (an `AioRpcError` as is, anything else as UNKNOWN).
  */
 export class IterableCall<TResponse = unknown> implements Call {
-  readonly [SYNTHETIC] = true;
   readonly #source: AsyncIterable<TResponse> | Iterable<TResponse>;
   readonly #base: Call | undefined;
+  readonly #deadline: Deadline | undefined;
   #iterator: AsyncIterator<TResponse> | undefined;
   #ending: Ending | undefined;
   readonly #ended: Promise<Ending>;
@@ -30,9 +38,15 @@ export class IterableCall<TResponse = unknown> implements Call {
   #doneCallbacks: ((call: this) => void)[] = [];
   #endListeners: EndListener[] = [];
 
-  constructor(source: AsyncIterable<TResponse> | Iterable<TResponse>, base: Call | undefined) {
+  /** `deadline` (without a base call): that of the details the interceptor was called with. */
+  constructor(
+    source: AsyncIterable<TResponse> | Iterable<TResponse>,
+    base: Call | undefined,
+    deadline?: Deadline,
+  ) {
     this.#source = source;
     this.#base = base;
+    this.#deadline = deadline;
     this.#ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
     });
@@ -108,7 +122,7 @@ export class IterableCall<TResponse = unknown> implements Call {
     return this.#base !== undefined ? this.#base.done() : this.#ending !== undefined;
   }
   timeRemaining(): number | undefined {
-    return this.#base?.timeRemaining();
+    return this.#base !== undefined ? this.#base.timeRemaining() : secondsLeft(this.#deadline);
   }
   cancel(): boolean {
     if (this.#base !== undefined) {

@@ -1,6 +1,20 @@
-import type { Call, ClientCallTelemetry, Clock, UnaryUnaryCall } from '@grpc-aio/core';
-import { CancelledError } from '@grpc-aio/errors';
-import { isCallLike, isPromiseLike, isResponseIterable, toCallError } from './call-utils.js';
+import {
+  type Call,
+  type ClientCallTelemetry,
+  type Clock,
+  StatusCode,
+  type UnaryUnaryCall,
+} from '@grpc-aio/core';
+import { CALL_END, reportsEnd } from '@grpc-aio/core/internal';
+import { CancelledError, LOCALLY_CANCELLED } from '@grpc-aio/errors';
+import {
+  type Deadline,
+  deadlineIn,
+  isCallLike,
+  isPromiseLike,
+  isResponseIterable,
+  toCallError,
+} from './call-utils.js';
 import { ClientCallDetails, type ClientCallDetailsInit } from './client-call-details.js';
 import { type CallKind, type ClientInterceptor, INTERCEPT_METHOD } from './client-interceptor.js';
 import { IterableCall } from './iterable-call.js';
@@ -55,25 +69,19 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-const cancelledCall = (): Call => new SettledCall({ ok: false, error: new CancelledError() });
-
-// A continuation's `signal` and `clock` are getters on a prototype every continuation shares: the
-// signal (and its AbortController, the costliest object of a call) is made only when read.
+// A continuation's `signal` is a getter on a prototype every continuation shares: the signal (and
+// its AbortController, the costliest object of a call) is made only when read. `clock` is an own
+// property, so a copy of the continuation keeps it.
 const LEVEL: unique symbol = Symbol('grpc-aio.interceptorLevel');
 type LevelContinuation = ((details: ClientCallDetails | ClientCallDetailsInit, request: unknown) => Call) & {
   [LEVEL]: Level;
+  clock: Clock;
 };
 const CONTINUATION_PROTOTYPE = Object.create(Function.prototype, {
   signal: {
     enumerable: true,
     get(this: LevelContinuation): AbortSignal {
       return this[LEVEL].readSignal();
-    },
-  },
-  clock: {
-    enumerable: true,
-    get(this: LevelContinuation): Clock {
-      return this[LEVEL].chain.clock;
     },
   },
 });
@@ -89,9 +97,10 @@ export class Level {
   readonly index: number;
   readonly telemetry: ClientCallTelemetry | undefined;
   readonly produced: ProducedCall[] = [];
+  /** The deadline of the details the interceptor was called with (`timeRemaining()` of an answer). */
+  deadline: Deadline | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
-  #signalRead = false;
   // The interceptor answered with a promise: how each produced call settles is recorded, so that
   // the response (or error) it resolves with is matched back to the call that gave it.
   #tracking = false;
@@ -104,7 +113,6 @@ export class Level {
 
   /** `continuation.signal`. */
   readSignal(): AbortSignal {
-    this.#signalRead = true;
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#aborted) this.#controller.abort();
@@ -112,19 +120,27 @@ export class Level {
     return this.#controller.signal;
   }
 
-  /** Aborts `continuation.signal`: calls the continuation makes from now on are born cancelled. */
+  /**
+   * The level's call was cancelled: aborts `continuation.signal`, cancels every call the
+   * continuation made (a hedge the interceptor did not return too), and makes calls the
+   * continuation makes from now on born cancelled.
+   */
   abort(): void {
+    if (this.#aborted) return;
     this.#aborted = true;
     this.#controller?.abort();
+    for (const produced of this.produced) produced.call.cancel();
   }
 
   /** Runs the interceptor: the call it returned, the call its answer became, or its promise. */
   run(details: ClientCallDetails, request: unknown): Call | PromiseLike<unknown> {
     const chain = this.chain;
     const interceptor = chain.interceptors[this.index] as Record<string, Function>;
+    this.deadline = deadlineIn(chain.clock, details.timeout);
     const continuation = ((nextDetails: ClientCallDetails | ClientCallDetailsInit, nextRequest: unknown) =>
       this.#continue(nextDetails, nextRequest)) as LevelContinuation;
     continuation[LEVEL] = this;
+    continuation.clock = chain.clock;
     Object.setPrototypeOf(continuation, CONTINUATION_PROTOTYPE);
     let result: unknown;
     try {
@@ -142,17 +158,26 @@ export class Level {
   }
 
   /**
-   * The caller got `call` itself: when it ends cancelled, `continuation.signal` aborts (when the
-   * interceptor read it).
+   * The caller got `call` itself (no stand-in): when it is cancelled locally, the level is aborted
+   * (see `abort`). Told through `CALL_END` (whatever the call's done callbacks do) by the calls of
+   * the grpc-aio packages, through a done callback by others.
    */
   returned(call: Call): void {
-    if (this.#signalRead) call.addDoneCallback(() => call.cancelled() && this.abort());
+    if (reportsEnd(call)) {
+      call[CALL_END]((code, details) => {
+        if (code === StatusCode.CANCELLED && details === LOCALLY_CANCELLED) this.abort();
+      });
+    } else {
+      call.addDoneCallback(() => {
+        if (call.cancelled()) this.abort();
+      });
+    }
   }
 
   #continue(details: ClientCallDetails | ClientCallDetailsInit, request: unknown): Call {
     const nextDetails = details instanceof ClientCallDetails ? details : new ClientCallDetails(details);
     // After a cancel the chain makes no new RPCs: late continuations get a cancelled call.
-    if (this.#aborted) return cancelledCall();
+    if (this.#aborted) return new SettledCall({ ok: false, error: new CancelledError() }, this.deadline);
     const chain = this.chain;
     const next =
       this.index + 1 < chain.interceptors.length
@@ -171,11 +196,11 @@ export class Level {
       const match = this.produced.findLast(
         (produced) => produced.settled?.ok && produced.settled.value === value,
       );
-      return match?.call ?? new SettledCall({ ok: true, value });
+      return match?.call ?? new SettledCall({ ok: true, value }, this.deadline);
     }
-    if (isResponseIterable(value)) return new IterableCall(value, this.produced.at(-1)?.call);
+    if (isResponseIterable(value)) return new IterableCall(value, this.produced.at(-1)?.call, this.deadline);
     const error = new TypeError(`${STREAM_INTERCEPTOR_BAD_RESULT}, got ${describe(value)}.`);
-    return new SettledCall({ ok: false, error: toCallError(error) });
+    return new SettledCall({ ok: false, error: toCallError(error) }, this.deadline);
   }
 
   /** The call an interceptor's error becomes: the call that failed with it, else a failed call. */
@@ -184,7 +209,7 @@ export class Level {
       (produced) =>
         produced.settled !== undefined && !produced.settled.ok && produced.settled.error === error,
     );
-    return match?.call ?? new SettledCall({ ok: false, error: toCallError(error) });
+    return match?.call ?? new SettledCall({ ok: false, error: toCallError(error) }, this.deadline);
   }
 }
 
@@ -194,6 +219,8 @@ export class Level {
  * this response (or error), `callFor` recognises it.
  */
 function track(produced: ProducedCall): void {
+  // A call-like object that is not awaitable (not a unary call) settles with itself.
+  if (typeof (produced.call as Partial<UnaryUnaryCall>).then !== 'function') return;
   void (produced.call as UnaryUnaryCall).then(
     (value) => {
       produced.settled = { ok: true, value };

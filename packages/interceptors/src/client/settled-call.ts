@@ -4,7 +4,7 @@ import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, InvalidStateError, RPC_ALREADY_FINISHED } from '@grpc-aio/errors';
 import { type EndListener, runDoneCallbacks } from '@grpc-aio/errors/internal';
 import { Metadata } from '@grpc-aio/metadata';
-import { type CallError, errorCode, errorDetails, SYNTHETIC } from './call-utils.js';
+import { type CallError, type Deadline, errorCode, errorDetails, secondsLeft } from './call-utils.js';
 
 /** The outcome of a call: a response, or the error awaiting it rejects with. */
 type Outcome<TResponse = unknown> =
@@ -18,12 +18,14 @@ type Outcome<TResponse = unknown> =
  * awaiting gives the response or the error, reading gives EOF or the error.
  */
 export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResponse> {
-  readonly [SYNTHETIC] = true;
   readonly #outcome: Outcome<TResponse>;
   readonly #promise: Promise<TResponse>;
+  readonly #deadline: Deadline | undefined;
 
-  constructor(outcome: Outcome<TResponse>) {
+  /** `deadline`: the deadline of the details the interceptor that answered was called with. */
+  constructor(outcome: Outcome<TResponse>, deadline?: Deadline) {
     this.#outcome = outcome;
+    this.#deadline = deadline;
     if (outcome.ok) {
       this.#promise = Promise.resolve(outcome.value);
     } else {
@@ -54,7 +56,7 @@ export class SettledCall<TResponse = unknown> implements Call, PromiseLike<TResp
     return true;
   }
   timeRemaining(): number | undefined {
-    return undefined;
+    return secondsLeft(this.#deadline);
   }
   cancel(): boolean {
     return false;
