@@ -12,7 +12,7 @@ import { CALL_END } from '@grpc-aio/core/internal';
 import { AioRpcError, API_STYLES_MIXED, CancelledError, UsageError } from '@grpc-aio/errors';
 import { type EndListener, runDoneCallbacks, terminatedRepr } from '@grpc-aio/errors/internal';
 import type { Metadata } from '@grpc-aio/metadata';
-import { type Deadline, deadlineIn, isCallLike, onCallEnd, secondsLeft } from './call-utils.js';
+import { isCallLike, onCallEnd, secondsLeft } from './call-utils.js';
 import type { ClientCallDetails } from './client-call-details.js';
 import { type InterceptorChain, isStreamRequest, Level, type PendingLevel } from './level.js';
 import { SettledCall } from './settled-call.js';
@@ -33,7 +33,6 @@ import { WriteQueue } from './write-queue.js';
 export abstract class InterceptedCall implements Call {
   readonly #level: Level;
   readonly #method: string;
-  readonly #deadline: Deadline | undefined;
   #final: Call | undefined;
   #finalPromise: Promise<{ readonly call: Call }> | undefined;
   #resolveFinal: ((final: { readonly call: Call }) => void) | undefined;
@@ -61,14 +60,13 @@ export abstract class InterceptedCall implements Call {
     ran?: PendingLevel,
   ) {
     this.#method = details.method;
-    this.#deadline = deadlineIn(chain.clock, details.timeout);
     if (ran !== undefined) {
       const { level, pending } = ran;
       this.#level = level;
       this.#await(pending);
       return;
     }
-    this.#level = new Level(chain, index, telemetry);
+    this.#level = new Level(chain, index, details.timeout, telemetry);
     let request = requestOrIterator;
     if (isStreamRequest(chain.kind) && request == null) {
       const writer = new WriteQueue<unknown>();
@@ -184,7 +182,7 @@ export abstract class InterceptedCall implements Call {
    */
   timeRemaining(): number | undefined {
     const final = this.#final;
-    return final !== undefined ? final.timeRemaining() : secondsLeft(this.#deadline);
+    return final !== undefined ? final.timeRemaining() : secondsLeft(this.#level.deadline);
   }
 
   /**
@@ -201,7 +199,7 @@ export abstract class InterceptedCall implements Call {
       return cancelled;
     }
     this.#level.abort();
-    this.#setFinal(new SettledCall({ ok: false, error: new CancelledError() }, this.#deadline));
+    this.#setFinal(new SettledCall({ ok: false, error: new CancelledError() }, this.#level.deadline));
     return true;
   }
 

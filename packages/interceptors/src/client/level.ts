@@ -97,17 +97,23 @@ export class Level {
   readonly index: number;
   readonly telemetry: ClientCallTelemetry | undefined;
   readonly produced: ProducedCall[] = [];
-  /** The deadline of the details the interceptor was called with (`timeRemaining()` of an answer). */
-  deadline: Deadline | undefined;
+  /** The deadline of the details the interceptor is called with (`timeRemaining()` of an answer). */
+  readonly deadline: Deadline | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
   // The interceptor answered with a promise: how each produced call settles is recorded, so that
   // the response (or error) it resolves with is matched back to the call that gave it.
   #tracking = false;
 
-  constructor(chain: InterceptorChain, index: number, telemetry: ClientCallTelemetry | undefined) {
+  constructor(
+    chain: InterceptorChain,
+    index: number,
+    timeout: number | undefined,
+    telemetry: ClientCallTelemetry | undefined,
+  ) {
     this.chain = chain;
     this.index = index;
+    this.deadline = deadlineIn(chain.clock, timeout);
     this.telemetry = telemetry;
   }
 
@@ -136,7 +142,6 @@ export class Level {
   run(details: ClientCallDetails, request: unknown): Call | PromiseLike<unknown> {
     const chain = this.chain;
     const interceptor = chain.interceptors[this.index] as Record<string, Function>;
-    this.deadline = deadlineIn(chain.clock, details.timeout);
     const continuation = ((nextDetails: ClientCallDetails | ClientCallDetailsInit, nextRequest: unknown) =>
       this.#continue(nextDetails, nextRequest)) as LevelContinuation;
     continuation[LEVEL] = this;
@@ -243,7 +248,7 @@ function intercept(
   if (isStreamRequest(chain.kind) && request == null) {
     return chain.standIn(index, details, request, telemetry);
   }
-  const level = new Level(chain, index, telemetry);
+  const level = new Level(chain, index, details.timeout, telemetry);
   const result = level.run(details, request);
   if (isCallLike(result)) {
     level.returned(result);
