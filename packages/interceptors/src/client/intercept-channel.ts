@@ -2,7 +2,12 @@ import type {
   ChannelConnectivity,
   Deserializer,
   MethodOptions,
+  RequestIterable,
   Serializer,
+  StreamStreamMultiCallable,
+  StreamUnaryMultiCallable,
+  UnaryStreamMultiCallable,
+  UnaryUnaryMultiCallable,
   WaitOptions,
 } from '@grpc-aio/core';
 import {
@@ -32,8 +37,6 @@ import type { InterceptorChain } from './level.js';
 type AnyMultiCallable = (requestOrIterator: unknown, options?: CallOptions) => Call;
 /** Call options that carry the recorder of an interceptor chain's call. */
 type Chained = CallOptions & { [CALL_TELEMETRY]?: ClientCallTelemetry };
-
-const CALL_KINDS: readonly CallKind[] = ['unaryUnary', 'unaryStream', 'streamUnary', 'streamStream'];
 
 /**
  * A channel whose calls run through interceptors. Everything but the multi-callables is the
@@ -135,23 +138,58 @@ class InterceptedChannel implements Channel {
     return (this.#channel as TelemetryChannel)[CHANNEL_TELEMETRY]?.(method);
   }
 
-  // The four multi-callable makers of the Channel contract, one per call kind.
-  declare unaryUnary: Channel['unaryUnary'];
-  declare unaryStream: Channel['unaryStream'];
-  declare streamUnary: Channel['streamUnary'];
-  declare streamStream: Channel['streamStream'];
-  static {
-    for (const kind of CALL_KINDS) {
-      InterceptedChannel.prototype[kind] = function (
-        this: InterceptedChannel,
-        method: string,
-        requestSerializer?: Serializer<never> | null,
-        responseDeserializer?: Deserializer<unknown> | null,
-        options?: MethodOptions,
-      ) {
-        return this.#multiCallable(kind, method, requestSerializer, responseDeserializer, options);
-      } as never;
-    }
+  unaryUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    options?: MethodOptions,
+  ): UnaryUnaryMultiCallable<TRequest, TResponse> {
+    return this.#multiCallable(
+      'unaryUnary',
+      method,
+      requestSerializer,
+      responseDeserializer,
+      options,
+    ) as UnaryUnaryMultiCallable<TRequest, TResponse>;
+  }
+
+  unaryStream<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    options?: MethodOptions,
+  ): UnaryStreamMultiCallable<TRequest, TResponse> {
+    return this.#multiCallable(
+      'unaryStream',
+      method,
+      requestSerializer,
+      responseDeserializer,
+      options,
+    ) as UnaryStreamMultiCallable<TRequest, TResponse>;
+  }
+
+  streamUnary<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    options?: MethodOptions,
+  ): StreamUnaryMultiCallable<TRequest, TResponse> {
+    return this.#multiCallable('streamUnary', method, requestSerializer, responseDeserializer, options) as (
+      requestIterator?: RequestIterable<TRequest> | null,
+      options?: CallOptions,
+    ) => never;
+  }
+
+  streamStream<TRequest = Uint8Array, TResponse = Uint8Array>(
+    method: string,
+    requestSerializer?: Serializer<TRequest> | null,
+    responseDeserializer?: Deserializer<TResponse> | null,
+    options?: MethodOptions,
+  ): StreamStreamMultiCallable<TRequest, TResponse> {
+    return this.#multiCallable('streamStream', method, requestSerializer, responseDeserializer, options) as (
+      requestIterator?: RequestIterable<TRequest> | null,
+      options?: CallOptions,
+    ) => never;
   }
 
   close(grace?: number | null): Promise<void> {
