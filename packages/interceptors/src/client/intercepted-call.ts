@@ -188,7 +188,8 @@ export abstract class InterceptedCall implements Call {
   /**
    * Cancels the RPC. Before the chain has finished: cancels every call the continuation made so
    * far, aborts `continuation.signal`, and ends this call at once as CANCELLED (awaiting or reading
-   * it rejects with `CancelledError`). Afterwards: cancels the final call.
+   * it rejects with `CancelledError`). Afterwards: cancels the final call and, when that cancelled
+   * it, the other calls the continuation made (a hedge the interceptor did not return).
    * @returns true when this call performed the cancellation.
    */
   cancel(): boolean {
