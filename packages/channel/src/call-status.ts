@@ -59,3 +59,8 @@ export function toBytes(message: unknown): Uint8Array {
     `Without a request serializer, requests must be a Uint8Array (or Buffer), got ${message === null ? 'null' : typeof message}.`,
   );
 }
+
+/** What a serializer threw (the call has ended INTERNAL). */
+export class SerializationFailure {
+  constructor(readonly error: unknown) {}
+}

@@ -17,11 +17,12 @@ import {
   checkedStatus,
   errorMessage,
   NO_MESSAGE_RECEIVED,
+  SerializationFailure,
   statusError,
   TOO_MANY_RESPONSES,
   toBytes,
 } from './call-status.js';
-import { RequestWriter, SerializationFailure } from './request-writer.js';
+import { RequestWriter } from './request-writer.js';
 import type {
   CallOwner,
   CallTransport,

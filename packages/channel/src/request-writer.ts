@@ -7,12 +7,8 @@ import {
   RPC_ALREADY_FINISHED,
   UsageError,
 } from '@grpc-aio/errors';
+import { SerializationFailure } from './call-status.js';
 import type { CallTransport, TransportStatus } from './transport.js';
-
-/** What a serializer threw (the call has ended INTERNAL). */
-export class SerializationFailure {
-  constructor(readonly error: unknown) {}
-}
 
 /** What a {@link RequestWriter} asks of its call. */
 export interface WriterHost<TRequest> {

@@ -41,7 +41,6 @@ export abstract class InterceptedCall implements Call {
   // do) when the final call is done; #callbacksRan once they have.
   // biome-ignore lint/suspicious/noExplicitAny: each callback takes the call as its own class (`this`), which would make the class invariant
   #doneCallbacks: ((call: any) => void)[] | undefined;
-  #callbacksHooked = false;
   #callbacksRan = false;
   // Told the final call's end (CALL_END), ahead of and apart from the done callbacks.
   #endListeners: EndListener[] | undefined;
@@ -108,7 +107,6 @@ export abstract class InterceptedCall implements Call {
   }
 
   #hookCallbacks(call: Call): void {
-    this.#callbacksHooked = true;
     call.addDoneCallback(() => {
       this.#callbacksRan = true;
       const callbacks = this.#doneCallbacks ?? [];
@@ -215,8 +213,10 @@ export abstract class InterceptedCall implements Call {
       runDoneCallbacks([callback], this, this.#method);
       return;
     }
+    // The final call is told once, when the first callback waits for it.
+    const first = this.#doneCallbacks === undefined;
     (this.#doneCallbacks ??= []).push(callback);
-    if (this.#final !== undefined && !this.#callbacksHooked) this.#hookCallbacks(this.#final);
+    if (first && this.#final !== undefined) this.#hookCallbacks(this.#final);
   }
 
   // Never `return call` from an async function here: a unary call is a thenable, and a promise
